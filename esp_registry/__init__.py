@@ -1,0 +1,153 @@
+"""ESP Registry: the professional-development registry for Education Support Professionals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, abort, has_request_context, render_template, request, session
+from flask_babel import gettext as _
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from esp_registry import config
+from esp_registry.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# htmx is pinned; the SRI hash makes the browser refuse any other file from the CDN.
+HTMX_VERSION = "2.0.11"
+HTMX_URL = f"https://unpkg.com/htmx.org@{HTMX_VERSION}/dist/htmx.min.js"
+HTMX_SRI = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' https://unpkg.com; style-src 'self'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(config.from_environment(app.instance_path))
+    if overrides:
+        app.config.update(overrides)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.sign_in"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.localize_callback = _
+    login_manager.login_message_category = "info"
+
+    _register_models_and_blueprints(app)
+    _register_pages(app)
+
+    from esp_registry.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _select_locale() -> str | None:
+    if not has_request_context():  # CLI, worker, rule functions called from tests
+        return None
+    chosen = request.args.get("lang")
+    if chosen in ("en", "es"):
+        session["lang"] = chosen
+    return session.get("lang") or request.accept_languages.best_match(["en", "es"])
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers run beside the one writer; the busy timeout makes writers queue.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def _register_models_and_blueprints(app: Flask) -> None:
+    from esp_registry import models  # noqa: F401  (every table in the metadata)
+    from esp_registry.accounts.models import User
+    from esp_registry.accounts.routes import bp as accounts_bp
+    from esp_registry.attendance.routes import bp as attendance_bp
+    from esp_registry.catalog.routes import bp as catalog_bp
+    from esp_registry.certificates.routes import bp as certificates_bp
+    from esp_registry.registrations.routes import bp as registrations_bp
+
+    for bp in (accounts_bp, catalog_bp, registrations_bp, attendance_bp, certificates_bp):
+        app.register_blueprint(bp)
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def _register_pages(app: Flask) -> None:
+    from esp_registry.web import hours, is_htmx, local_date, local_datetime, local_time
+
+    app.jinja_env.globals.update(htmx_url=HTMX_URL, htmx_sri=HTMX_SRI, is_htmx=is_htmx)
+    app.jinja_env.filters.update(
+        local_datetime=local_datetime, local_date=local_date, local_time=local_time, hours=hours
+    )
+
+    @app.before_request
+    def refuse_nul_bytes() -> None:
+        # No person types a NUL byte, and PostgreSQL cannot store one: refuse it up front.
+        values = [request.path, *request.args.values(), *request.form.values()]
+        if any("\x00" in value for value in values):
+            abort(400)
+
+    @app.after_request
+    def security_headers(response: Any) -> Any:
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers["Vary"] = "HX-Request, Cookie"
+        return response
+
+    @app.errorhandler(404)
+    def not_found(_error: Any) -> Any:
+        return render_template(
+            "errors/error.html",
+            title=_("Page not found"),
+            message=_("We could not find that page."),
+        ), 404
+
+    @app.errorhandler(429)
+    def too_many(_error: Any) -> Any:
+        return render_template(
+            "errors/error.html",
+            title=_("Too many attempts"),
+            message=_("Too many attempts. Please wait a minute and try again."),
+        ), 429
+
+    @app.errorhandler(400)
+    def bad_request(_error: Any) -> Any:
+        return render_template(
+            "errors/error.html",
+            title=_("Something was wrong with that request"),
+            message=_("Please go back, reload the page and try again."),
+        ), 400
+
+    @app.errorhandler(500)
+    def server_error(_error: Any) -> Any:
+        db.session.rollback()
+        return render_template(
+            "errors/error.html",
+            title=_("Something went wrong"),
+            message=_("Nothing was saved. Please try again."),
+        ), 500

@@ -1,0 +1,84 @@
+"""The one access mechanism: load an object from the URL, check "may", or answer 404.
+
+Every route that touches a protected object goes through `load_or_404` with one of the
+`may_*` predicates below; a failed check is a 404 so nobody learns what exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from flask import abort
+from flask_login import current_user
+
+from esp_registry.accounts.models import User
+from esp_registry.catalog.models import Offering, OfferingStatus, Session, offering_facilitators
+from esp_registry.extensions import db
+from esp_registry.registrations.models import Registration
+
+T = TypeVar("T")
+
+PUBLIC_STATUSES = (OfferingStatus.PUBLISHED, OfferingStatus.COMPLETED, OfferingStatus.CANCELLED)
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def may_manage_offering(user: Any, offering: Offering) -> bool:
+    """National admins manage any offering; approvers the ones their affiliate hosts."""
+    if not _signed_in(user):
+        return False
+    return user.is_national_admin or (
+        offering.host_affiliate_id is not None
+        and offering.host_affiliate_id in user.approver_affiliate_ids
+    )
+
+
+def may_view_offering(user: Any, offering: Offering) -> bool:
+    return offering.status in PUBLIC_STATUSES or may_manage_offering(user, offering)
+
+
+def may_take_attendance(user: Any, offering: Offering) -> bool:
+    """Facilitators act on the offerings assigned to them only (plus those who manage it)."""
+    if not _signed_in(user):
+        return False
+    return may_manage_offering(user, offering) or any(
+        f.id == user.id for f in offering.facilitators
+    )
+
+
+def may_see_registration(user: Any, registration: Registration) -> bool:
+    return _signed_in(user) and registration.user_id == user.id
+
+
+def load_or_404(
+    model: type[T], object_id: int, may: Callable[[Any, T], bool], *, options: Any = ()
+) -> T:
+    """The object with this id if the current user may act on it; otherwise 404."""
+    obj = db.session.get(model, object_id, options=list(options))
+    if obj is None or not may(current_user, obj):
+        abort(404)
+    return obj
+
+
+def facilitated_offerings_query(user: User) -> sa.Select[tuple[Offering]]:
+    """Offerings whose rosters this person may open (for their dashboard)."""
+    query = sa.select(Offering)
+    if user.is_national_admin:
+        return query
+    assigned = sa.select(offering_facilitators.c.offering_id).where(
+        offering_facilitators.c.user_id == user.id
+    )
+    return query.where(
+        sa.or_(
+            Offering.id.in_(assigned),
+            Offering.host_affiliate_id.in_(user.approver_affiliate_ids or {-1}),
+        )
+    )
+
+
+def may_take_session_attendance(user: Any, session: Session) -> bool:
+    return may_take_attendance(user, session.offering)

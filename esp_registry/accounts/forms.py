@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+
+class SignUpForm(FlaskForm):
+    full_name = StringField(
+        _l("Full name (as it should appear on certificates)"),
+        validators=[DataRequired(), Length(max=120)],
+    )
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(
+        _l("Password (at least 10 characters)"),
+        validators=[DataRequired(), Length(min=10, max=200)],
+    )
+    confirm = PasswordField(
+        _l("Repeat password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
+    )
+    affiliate_id = SelectField(_l("State affiliate"), coerce=int, validators=[DataRequired()])
+    local_name = StringField(_l("Local association"), validators=[Optional(), Length(max=120)])
+    job_family_id = SelectField(_l("Job family"), coerce=int, validators=[DataRequired()])
+    job_title = StringField(_l("Job title"), validators=[Optional(), Length(max=120)])
+
+
+class SignInForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])

@@ -1,0 +1,94 @@
+"""People and the roles they hold (PRODUCT §1)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from esp_registry.catalog.models import Affiliate, JobFamily
+from esp_registry.columns import UTCDateTime, str_enum, utcnow
+from esp_registry.extensions import db
+
+
+class Role(enum.StrEnum):
+    """Roles beyond "member", which every account is."""
+
+    NATIONAL_ADMIN = "national_admin"
+    AFFILIATE_APPROVER = "affiliate_approver"
+    FACILITATOR = "facilitator"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    full_name: Mapped[str] = mapped_column(sa.String(120))
+    affiliate_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("affiliates.id", ondelete="RESTRICT"), index=True
+    )
+    local_name: Mapped[str] = mapped_column(sa.String(120), default="")
+    job_family_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("job_families.id", ondelete="RESTRICT"), index=True
+    )
+    job_title: Mapped[str] = mapped_column(sa.String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    affiliate: Mapped[Affiliate] = relationship(lazy="joined")
+    job_family: Mapped[JobFamily] = relationship(lazy="joined")
+    role_grants: Mapped[list[RoleGrant]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    __table_args__ = (sa.CheckConstraint("email = lower(email)", name="email_lowercase"),)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def has_role(self, role: Role) -> bool:
+        return any(g.role == role for g in self.role_grants)
+
+    @property
+    def is_national_admin(self) -> bool:
+        return self.has_role(Role.NATIONAL_ADMIN)
+
+    @property
+    def approver_affiliate_ids(self) -> set[int]:
+        return {
+            g.affiliate_id
+            for g in self.role_grants
+            if g.role == Role.AFFILIATE_APPROVER and g.affiliate_id is not None
+        }
+
+
+class RoleGrant(db.Model):
+    """One role held by one person; an approver's role is scoped to one affiliate."""
+
+    __tablename__ = "role_grants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    role: Mapped[Role] = mapped_column(str_enum(Role, "role"))
+    affiliate_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("affiliates.id", ondelete="CASCADE")
+    )
+
+    user: Mapped[User] = relationship(back_populates="role_grants")
+    affiliate: Mapped[Affiliate | None] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "role", "affiliate_id", name="uq_role_grants_scope"),
+        sa.CheckConstraint(
+            "(role = 'affiliate_approver') = (affiliate_id IS NOT NULL)",
+            name="approver_has_affiliate",
+        ),
+    )

@@ -1,0 +1,101 @@
+"""The queries behind catalog pages: each loads what its template shows, up front."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from esp_registry.catalog.models import (
+    Affiliate,
+    JobFamily,
+    Offering,
+    OfferingFormat,
+    OfferingStatus,
+    Session,
+    offering_audience,
+)
+from esp_registry.extensions import db
+from esp_registry.registrations.rules import confirmed_counts, seats_left
+
+
+@dataclass(frozen=True)
+class CatalogFilters:
+    job_family: JobFamily | None = None
+    host: str = ""  # "" any, "national", or an affiliate code
+    format: OfferingFormat | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    offering: Offering
+    seats_left: int | None
+
+
+def job_families() -> list[JobFamily]:
+    return list(db.session.scalars(sa.select(JobFamily).order_by(JobFamily.name)))
+
+
+def affiliates() -> list[Affiliate]:
+    return list(db.session.scalars(sa.select(Affiliate).order_by(Affiliate.name)))
+
+
+def upcoming_offerings(filters: CatalogFilters, now: datetime) -> list[CatalogEntry]:
+    """Published offerings whose last session is still ahead, soonest first."""
+    last_end = (
+        sa.select(sa.func.max(Session.ends_at))
+        .where(Session.offering_id == Offering.id)
+        .scalar_subquery()
+    )
+    first_start = (
+        sa.select(sa.func.min(Session.starts_at))
+        .where(Session.offering_id == Offering.id)
+        .scalar_subquery()
+    )
+    query = (
+        sa.select(Offering)
+        .where(Offering.status == OfferingStatus.PUBLISHED, last_end >= now)
+        .options(
+            joinedload(Offering.program),
+            joinedload(Offering.host_affiliate),
+            selectinload(Offering.sessions),
+            selectinload(Offering.audience),
+        )
+        .order_by(first_start, Offering.title)
+    )
+    if filters.job_family is not None:
+        for_everyone = ~sa.exists().where(offering_audience.c.offering_id == Offering.id)
+        for_family = sa.exists().where(
+            offering_audience.c.offering_id == Offering.id,
+            offering_audience.c.job_family_id == filters.job_family.id,
+        )
+        query = query.where(sa.or_(for_everyone, for_family))
+    if filters.host == "national":
+        query = query.where(Offering.host_affiliate_id.is_(None))
+    elif filters.host:
+        query = query.join(Offering.host_affiliate).where(Affiliate.code == filters.host)
+    if filters.format is not None:
+        query = query.where(Offering.format == filters.format)
+    if filters.text:
+        pattern = "%" + filters.text.replace("\\", "").replace("%", "").replace("_", "") + "%"
+        query = query.where(
+            sa.or_(Offering.title.ilike(pattern), Offering.description.ilike(pattern))
+        )
+    offerings = db.session.scalars(query).unique().all()
+    counts = confirmed_counts([o.id for o in offerings])
+    return [CatalogEntry(o, seats_left(o, counts.get(o.id, 0))) for o in offerings]
+
+
+# What the offering page shows, loaded with the offering itself.
+OFFERING_PAGE_OPTIONS = (
+    joinedload(Offering.program),
+    joinedload(Offering.host_affiliate),
+    joinedload(Offering.parent),
+    selectinload(Offering.sessions),
+    selectinload(Offering.audience),
+    selectinload(Offering.facilitators),
+    selectinload(Offering.children),
+)

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+
+from esp_registry.access import load_or_404, may_view_offering
+from esp_registry.catalog import queries
+from esp_registry.catalog.models import JobFamily, Offering, OfferingFormat
+from esp_registry.columns import utcnow
+from esp_registry.extensions import db
+from esp_registry.registrations.models import Registration
+from esp_registry.registrations.rules import seats_left
+from esp_registry.web import is_htmx
+
+bp = Blueprint("catalog", __name__)
+
+
+def _filters_from_request(job_family: JobFamily | None = None) -> queries.CatalogFilters:
+    args = request.args
+    if job_family is None and args.get("job_family"):
+        job_family = db.session.scalar(
+            sa.select(JobFamily).where(JobFamily.slug == args.get("job_family", "")[:60])
+        )
+    fmt = args.get("format", "")
+    return queries.CatalogFilters(
+        job_family=job_family,
+        host=args.get("host", "")[:20],
+        format=OfferingFormat(fmt) if fmt in OfferingFormat._value2member_map_ else None,
+        text=args.get("q", "").strip()[:100],
+    )
+
+
+def _catalog(template: str, job_family: JobFamily | None = None) -> str:
+    filters = _filters_from_request(job_family)
+    entries = queries.upcoming_offerings(filters, utcnow())
+    # htmx's live filter swaps only the results; a direct load gets the whole page.
+    if is_htmx() and request.headers.get("HX-Target") == "results":
+        return render_template("catalog/_results.html", entries=entries, filters=filters)
+    return render_template(
+        template,
+        entries=entries,
+        filters=filters,
+        job_families=queries.job_families(),
+        affiliates=queries.affiliates(),
+        formats=list(OfferingFormat),
+    )
+
+
+@bp.get("/")
+def index() -> str:
+    return _catalog("catalog/index.html")
+
+
+@bp.get("/job-families/<slug>")
+def job_family(slug: str) -> str:
+    family = db.session.scalar(sa.select(JobFamily).where(JobFamily.slug == slug[:60]))
+    if family is None:
+        abort(404)
+    return _catalog("catalog/job_family.html", family)
+
+
+@bp.get("/offerings/<int:offering_id>")
+def offering(offering_id: int) -> str:
+    found = load_or_404(
+        Offering, offering_id, may_view_offering, options=queries.OFFERING_PAGE_OPTIONS
+    )
+    mine = None
+    if current_user.is_authenticated:
+        mine = db.session.scalar(
+            sa.select(Registration).where(
+                Registration.offering_id == found.id, Registration.user_id == current_user.id
+            )
+        )
+    return render_template(
+        "catalog/offering.html", offering=found, seats_left=seats_left(found), mine=mine
+    )

@@ -1,0 +1,49 @@
+"""Settings from the environment, in one place."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def database_url(instance_path: str) -> str:
+    """DATABASE_URL, or an SQLite file in instance/ (the embedded default)."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return "sqlite:///" + str(Path(instance_path) / "esp_registry.db")
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants the driver named.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def from_environment(instance_path: str) -> dict[str, object]:
+    env = os.environ.get
+    secret = env("SECRET_KEY") or secrets.token_hex(32)
+    return {
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "MAIL_SERVER": env("MAIL_SERVER", "127.0.0.1"),
+        "MAIL_PORT": int(env("MAIL_PORT", "8025")),
+        "MAIL_USERNAME": env("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": env("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": env("MAIL_USE_TLS", "0") == "1",
+        "MAIL_DEFAULT_SENDER": env(
+            "MAIL_DEFAULT_SENDER", "ESP Registry <no-reply@esp-registry.test>"
+        ),
+        "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
+        "LOGIN_RATE_LIMIT": env("LOGIN_RATE_LIMIT", "10 per minute"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env("SESSION_COOKIE_SECURE", "0") == "1",
+        "REMEMBER_COOKIE_SECURE": env("SESSION_COOKIE_SECURE", "0") == "1",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "LANGUAGES": ["en", "es"],
+    }

@@ -1,0 +1,20 @@
+"""Imports every domain area's models so the metadata (and Alembic) sees all tables."""
+
+from esp_registry.accounts.models import RoleGrant, User
+from esp_registry.attendance.models import Attendance
+from esp_registry.catalog.models import Affiliate, JobFamily, Offering, Program, Session
+from esp_registry.certificates.models import Certificate
+from esp_registry.registrations.models import Registration
+
+__all__ = [
+    "Affiliate",
+    "Attendance",
+    "Certificate",
+    "JobFamily",
+    "Offering",
+    "Program",
+    "Registration",
+    "RoleGrant",
+    "Session",
+    "User",
+]

@@ -1,0 +1,155 @@
+"""Reference data of PRODUCT §2: job families, state affiliates and programs."""
+
+from __future__ import annotations
+
+JOB_FAMILIES: list[tuple[str, str, str]] = [
+    (
+        "clerical-services",
+        "Clerical Services",
+        "Secretaries, administrative assistants, data-entry and front-office staff.",
+    ),
+    (
+        "custodial-and-maintenance",
+        "Custodial and Maintenance",
+        "Custodians and maintenance staff who keep schools clean, safe and running.",
+    ),
+    (
+        "food-services",
+        "Food Services",
+        "Cooks, cafeteria workers and nutrition staff who feed students every day.",
+    ),
+    (
+        "health-and-student-services",
+        "Health and Student Services",
+        "School nurses, health aides and student-services staff.",
+    ),
+    (
+        "paraeducators",
+        "Paraeducators",
+        "Paraeducators and instructional assistants working beside teachers.",
+    ),
+    (
+        "transportation-services",
+        "Transportation Services",
+        "Bus drivers, monitors and mechanics who get students to school safely.",
+    ),
+    (
+        "skilled-trade-and-crafts",
+        "Skilled Trade and Crafts",
+        "Electricians, plumbers, carpenters and other skilled trades.",
+    ),
+    (
+        "security-services",
+        "Security Services",
+        "Security officers and staff who keep school communities safe.",
+    ),
+    (
+        "technical-services",
+        "Technical Services",
+        "IT, media and technical staff who keep schools connected.",
+    ),
+]
+
+AFFILIATES: list[tuple[str, str]] = [
+    ("AL", "Alabama"),
+    ("AK", "Alaska"),
+    ("AZ", "Arizona"),
+    ("AR", "Arkansas"),
+    ("CA", "California"),
+    ("CO", "Colorado"),
+    ("CT", "Connecticut"),
+    ("DE", "Delaware"),
+    ("DC", "District of Columbia"),
+    ("FL", "Florida"),
+    ("GA", "Georgia"),
+    ("HI", "Hawaii"),
+    ("ID", "Idaho"),
+    ("IL", "Illinois"),
+    ("IN", "Indiana"),
+    ("IA", "Iowa"),
+    ("KS", "Kansas"),
+    ("KY", "Kentucky"),
+    ("LA", "Louisiana"),
+    ("ME", "Maine"),
+    ("MD", "Maryland"),
+    ("MA", "Massachusetts"),
+    ("MI", "Michigan"),
+    ("MN", "Minnesota"),
+    ("MS", "Mississippi"),
+    ("MO", "Missouri"),
+    ("MT", "Montana"),
+    ("NE", "Nebraska"),
+    ("NV", "Nevada"),
+    ("NH", "New Hampshire"),
+    ("NJ", "New Jersey"),
+    ("NM", "New Mexico"),
+    ("NY", "New York"),
+    ("NC", "North Carolina"),
+    ("ND", "North Dakota"),
+    ("OH", "Ohio"),
+    ("OK", "Oklahoma"),
+    ("OR", "Oregon"),
+    ("PA", "Pennsylvania"),
+    ("PR", "Puerto Rico"),
+    ("RI", "Rhode Island"),
+    ("SC", "South Carolina"),
+    ("SD", "South Dakota"),
+    ("TN", "Tennessee"),
+    ("TX", "Texas"),
+    ("UT", "Utah"),
+    ("VT", "Vermont"),
+    ("VA", "Virginia"),
+    ("WA", "Washington"),
+    ("WV", "West Virginia"),
+    ("WI", "Wisconsin"),
+    ("WY", "Wyoming"),
+]
+
+# (slug, name, description); the "Getting Educated" programs per job family follow.
+PROGRAMS: list[tuple[str, str, str]] = [
+    (
+        "esp-national-conference",
+        "NEA ESP National Conference",
+        "The yearly national conference for Education Support Professionals.",
+    ),
+    (
+        "leaders-for-tomorrow",
+        "NEA ESP Leaders for Tomorrow",
+        "An application-based leadership program: a national cohort of 20 ESP members a year.",
+    ),
+    (
+        "beat-privatization",
+        "Beat Privatization: A Step-by-Step Crisis Action Plan",
+        "How locals organise to keep ESP jobs from being contracted out.",
+    ),
+    (
+        "stepping-up-to-the-plate",
+        "Stepping Up to the Plate: A Training Guide for Emerging Leaders",
+        "A two-day training or a series of workshops in three sections: NEA History and "
+        "Governance Structure; Leadership Roles and Responsibilities; Membership Recruitment "
+        "and Development.",
+    ),
+    (
+        "supporting-our-own",
+        "Supporting Our Own: ESP Mentoring",
+        "Training for ESP mentors who support colleagues new to the job.",
+    ),
+    (
+        "building-winning-teams",
+        "Building Winning Teams within the School Community",
+        "Working together across job families and with educators and families.",
+    ),
+    (
+        "esp-certification-state-level",
+        "ESP Certification at the State Level",
+        "How state affiliates build and run ESP certification programs.",
+    ),
+]
+
+
+def getting_educated_slug(job_family_slug: str) -> str:
+    return f"getting-educated-{job_family_slug}"
+
+
+def getting_educated_name(job_family_name: str) -> str:
+    return f"Getting Educated: {job_family_name} Professionals"

@@ -1,0 +1,53 @@
+"""A member's place in an offering (PRODUCT §4)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from esp_registry.accounts.models import User
+from esp_registry.catalog.models import Offering
+from esp_registry.columns import UTCDateTime, str_enum, utcnow
+from esp_registry.extensions import db
+
+
+class RegistrationStatus(enum.StrEnum):
+    PENDING_APPROVAL = "pending_approval"
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+
+
+ACTIVE_STATUSES = (
+    RegistrationStatus.PENDING_APPROVAL,
+    RegistrationStatus.CONFIRMED,
+    RegistrationStatus.WAITLISTED,
+)
+
+
+class Registration(db.Model):
+    __tablename__ = "registrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offering_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("offerings.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[RegistrationStatus] = mapped_column(
+        str_enum(RegistrationStatus, "registration_status")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    offering: Mapped[Offering] = relationship()
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (
+        # One registration per member per offering: a double click makes one.
+        sa.UniqueConstraint("user_id", "offering_id", name="uq_registrations_member_offering"),
+        sa.Index("ix_registrations_offering_status", "offering_id", "status"),
+    )

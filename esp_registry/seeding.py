@@ -1,0 +1,376 @@
+"""Loading reference data and the demo world. Both are idempotent: a second run adds nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from esp_registry import reference_data as ref
+from esp_registry.accounts.models import Role, RoleGrant, User
+from esp_registry.attendance.models import Attendance, AttendanceStatus
+from esp_registry.catalog.models import (
+    Affiliate,
+    JobFamily,
+    Offering,
+    OfferingFormat,
+    OfferingStatus,
+    Program,
+    Session,
+)
+from esp_registry.columns import utcnow
+from esp_registry.extensions import db
+from esp_registry.registrations.models import Registration, RegistrationStatus
+
+DEMO_PASSWORD = "esp-demo-2026"
+
+
+def seed_reference() -> int:
+    """Job families, the 52 state affiliates and the programs; returns rows added."""
+    added = 0
+    families = {f.slug: f for f in db.session.scalars(sa.select(JobFamily))}
+    for slug, name, description in ref.JOB_FAMILIES:
+        if slug not in families:
+            families[slug] = JobFamily(slug=slug, name=name, description=description)
+            db.session.add(families[slug])
+            added += 1
+    codes = set(db.session.scalars(sa.select(Affiliate.code)))
+    for code, name in ref.AFFILIATES:
+        if code not in codes:
+            db.session.add(Affiliate(code=code, name=name))
+            added += 1
+    db.session.flush()
+    programs = set(db.session.scalars(sa.select(Program.slug)))
+    wanted = [(slug, name, text, None) for slug, name, text in ref.PROGRAMS] + [
+        (
+            ref.getting_educated_slug(f.slug),
+            ref.getting_educated_name(f.name),
+            f"Professional development for {f.name.lower()} staff.",
+            f.id,
+        )
+        for f in (families[slug] for slug, _n, _d in ref.JOB_FAMILIES)
+    ]
+    for slug, name, text, family_id in wanted:
+        if slug not in programs:
+            db.session.add(Program(slug=slug, name=name, description=text, job_family_id=family_id))
+            added += 1
+    db.session.commit()
+    return added
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    name: str
+    roles: str
+
+
+def _at(zone: str, text: str | datetime) -> datetime:
+    if isinstance(text, datetime):
+        return text
+    return datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(zone))
+
+
+def _by(model: type, **where: object) -> object:
+    return db.session.scalar(sa.select(model).filter_by(**where))
+
+
+def _person(
+    email: str,
+    name: str,
+    state: str,
+    family: str,
+    title: str,
+    local: str,
+    roles: tuple[tuple[Role, str | None], ...] = (),
+) -> User:
+    user = _by(User, email=email)
+    if user is None:
+        user = User(
+            email=email,
+            full_name=name,
+            affiliate=_by(Affiliate, code=state),
+            job_family=_by(JobFamily, slug=family),
+            job_title=title,
+            local_name=local,
+        )
+        user.set_password(DEMO_PASSWORD)
+        for role, scope in roles:
+            user.role_grants.append(
+                RoleGrant(role=role, affiliate=_by(Affiliate, code=scope) if scope else None)
+            )
+        db.session.add(user)
+        db.session.flush()
+    return user  # type: ignore[return-value]
+
+
+def _offering(
+    title: str,
+    program: str,
+    sessions: list[tuple[str, str | datetime, str | datetime, str]],
+    **fields: object,
+) -> Offering:
+    offering = _by(Offering, title=title)
+    if offering is None:
+        zone = str(fields.get("timezone", "America/New_York"))
+        offering = Offering(title=title, program=_by(Program, slug=program), **fields)
+        for session_title, start, end, contact in sessions:
+            offering.sessions.append(
+                Session(
+                    title=session_title,
+                    starts_at=_at(zone, start),
+                    ends_at=_at(zone, end),
+                    contact_hours=Decimal(contact),
+                )
+            )
+        db.session.add(offering)
+        db.session.flush()
+    return offering  # type: ignore[return-value]
+
+
+def _registration(user: User, offering: Offering) -> Registration:
+    registration = _by(Registration, user_id=user.id, offering_id=offering.id)
+    if registration is None:
+        registration = Registration(
+            user_id=user.id, offering_id=offering.id, status=RegistrationStatus.CONFIRMED
+        )
+        db.session.add(registration)
+        db.session.flush()
+    return registration  # type: ignore[return-value]
+
+
+def _present(registration: Registration, session: Session, by: User) -> None:
+    if _by(Attendance, registration_id=registration.id, session_id=session.id) is None:
+        db.session.add(
+            Attendance(
+                registration_id=registration.id,
+                session_id=session.id,
+                status=AttendanceStatus.PRESENT,
+                credited_hours=session.contact_hours,
+                marked_by_id=by.id,
+                marked_at=session.ends_at,
+            )
+        )
+
+
+def seed_demo() -> list[DemoAccount]:
+    """Demo people for every role and a small catalog to click through."""
+    seed_reference()
+    admin = _person(
+        "admin@example.org",
+        "Dana Whitfield",
+        "DC",
+        "clerical-services",
+        "ESP Quality Program Manager",
+        "",
+        ((Role.NATIONAL_ADMIN, None),),
+    )
+    approver = _person(
+        "approver.oh@example.org",
+        "Luis Romero",
+        "OH",
+        "technical-services",
+        "ESP Program Coordinator, Ohio Education Association",
+        "",
+        ((Role.AFFILIATE_APPROVER, "OH"),),
+    )
+    facilitator = _person(
+        "facilitator@example.org",
+        "Keisha Grant",
+        "MD",
+        "paraeducators",
+        "ESP Trainer",
+        "Baltimore County ESP",
+        ((Role.FACILITATOR, None),),
+    )
+    member = _person(
+        "member@example.org",
+        "Maria Alvarez",
+        "OH",
+        "paraeducators",
+        "Paraeducator",
+        "Columbus Education Association",
+    )
+    driver = _person(
+        "driver@example.org",
+        "James Carter",
+        "TX",
+        "transportation-services",
+        "School Bus Driver",
+        "Houston ESP",
+    )
+    cook = _person(
+        "cook@example.org", "Ana Pereira", "MA", "food-services", "Cafeteria Cook", "Worcester ESP"
+    )
+    custodian = _person(
+        "custodian@example.org",
+        "Tom Nguyen",
+        "OH",
+        "custodial-and-maintenance",
+        "Head Custodian",
+        "Dayton ESP",
+    )
+
+    opens = _at("America/New_York", "2026-09-01T09:00")
+    conference = _offering(
+        "2027 NEA ESP National Conference",
+        "esp-national-conference",
+        [
+            (
+                "Day 1: General sessions and workshops",
+                "2027-03-12T08:30",
+                "2027-03-12T17:00",
+                "6.5",
+            ),
+            ("Day 2: Workshops and closing", "2027-03-13T08:30", "2027-03-13T15:30", "5.5"),
+        ],
+        timezone="America/Los_Angeles",
+        venue="Paris Las Vegas, 3655 Las Vegas Blvd S, Las Vegas, NV",
+        format=OfferingFormat.IN_PERSON,
+        capacity=1500,
+        status=OfferingStatus.PUBLISHED,
+        registration_opens_at=opens,
+        registration_closes_at=_at("America/Los_Angeles", "2027-03-01T23:59"),
+        description="Workshops, networking and leadership for ESP members from every state.",
+        signatory="ESP Quality Department",
+    )
+    pre_conference = _offering(
+        "Stepping Up to the Plate (pre-conference session)",
+        "stepping-up-to-the-plate",
+        [
+            (
+                "Pre-conference: Leadership Roles and Responsibilities",
+                "2027-03-11T09:00",
+                "2027-03-11T16:00",
+                "6",
+            )
+        ],
+        timezone="America/Los_Angeles",
+        venue="Paris Las Vegas, Versailles Ballroom",
+        format=OfferingFormat.IN_PERSON,
+        capacity=60,
+        status=OfferingStatus.PUBLISHED,
+        parent=conference,
+        registration_opens_at=opens,
+        registration_closes_at=_at("America/Los_Angeles", "2027-03-01T23:59"),
+        description="A one-day training guide for emerging leaders, the day before the conference.",
+        signatory="ESP Quality Department",
+    )
+    beat = _offering(
+        "Beat Privatization workshop (Columbus)",
+        "beat-privatization",
+        [
+            (
+                "Beat Privatization: A Step-by-Step Crisis Action Plan",
+                "2027-01-16T09:00",
+                "2027-01-16T15:00",
+                "5",
+            )
+        ],
+        timezone="America/New_York",
+        venue="OEA Building, 225 E Broad St, Columbus, OH",
+        format=OfferingFormat.IN_PERSON,
+        capacity=40,
+        status=OfferingStatus.PUBLISHED,
+        host_affiliate=_by(Affiliate, code="OH"),
+        registration_opens_at=opens,
+        description="Build your local's crisis action plan before a contracting-out threat.",
+        signatory="Ohio Education Association",
+    )
+    full = _offering(
+        "Building Winning Teams (evening webinar)",
+        "building-winning-teams",
+        [
+            (
+                "Building Winning Teams within the School Community",
+                "2027-02-03T18:00",
+                "2027-02-03T20:00",
+                "2",
+            )
+        ],
+        timezone="America/Chicago",
+        online_url="https://meet.example.org/winning-teams",
+        format=OfferingFormat.VIRTUAL,
+        capacity=2,
+        status=OfferingStatus.PUBLISHED,
+        registration_opens_at=opens,
+        signatory="ESP Quality Department",
+        description="A two-hour webinar on working across job families. Small group: 2 seats.",
+    )
+    transport = _offering(
+        "Getting Educated: Transportation Services Professionals (Texas)",
+        "getting-educated-transportation-services",
+        [("Student behaviour on the bus", "2027-02-20T09:00", "2027-02-20T12:00", "3")],
+        timezone="America/Chicago",
+        venue="Texas State Teachers Association, Austin, TX",
+        format=OfferingFormat.HYBRID,
+        online_url="https://meet.example.org/tsta-transport",
+        capacity=30,
+        status=OfferingStatus.PUBLISHED,
+        host_affiliate=_by(Affiliate, code="TX"),
+        registration_opens_at=opens,
+        signatory="Texas State Teachers Association",
+        description="For bus drivers, monitors and mechanics.",
+    )
+    if not transport.audience:
+        transport.audience.append(_by(JobFamily, slug="transportation-services"))  # type: ignore[arg-type]
+    past = _offering(
+        "Supporting Our Own: ESP Mentoring (fall 2026)",
+        "supporting-our-own",
+        [("Mentor training", "2026-10-17T09:00", "2026-10-17T15:30", "6")],
+        timezone="America/New_York",
+        venue="NEA Headquarters, 1201 16th St NW, Washington, DC",
+        format=OfferingFormat.IN_PERSON,
+        capacity=25,
+        status=OfferingStatus.PUBLISHED,
+        registration_opens_at=_at("America/New_York", "2026-08-01T09:00"),
+        signatory="ESP Quality Department",
+        description="Training for ESP mentors who support colleagues new to the job.",
+    )
+    # Happening now, wherever the demo is started: register, get marked present, print.
+    hour = utcnow().replace(minute=0, second=0, microsecond=0)
+    today = _offering(
+        "Stepping Up to the Plate: NEA History and Governance (today)",
+        "stepping-up-to-the-plate",
+        [
+            (
+                "NEA History and Governance Structure",
+                hour - timedelta(hours=1),
+                hour + timedelta(hours=4),
+                "4",
+            )
+        ],
+        timezone="America/New_York",
+        online_url="https://meet.example.org/stepping-up",
+        format=OfferingFormat.VIRTUAL,
+        capacity=100,
+        status=OfferingStatus.PUBLISHED,
+        registration_opens_at=hour - timedelta(days=14),
+        registration_closes_at=hour + timedelta(hours=4),
+        signatory="ESP Quality Department",
+        description="A workshop of the Stepping Up to the Plate series, running today.",
+    )
+    for offering in (pre_conference, beat, full, past, today):
+        if facilitator not in offering.facilitators:
+            offering.facilitators.append(facilitator)
+    _registration(driver, full)
+    _registration(cook, full)
+    _registration(custodian, beat)
+    _registration(member, conference)
+    for person in (member, cook):
+        _present(_registration(person, past), past.sessions[0], facilitator)
+    _registration(custodian, past)  # registered, did not attend
+    db.session.commit()
+
+    return [
+        DemoAccount(admin.email, admin.full_name, "national admin"),
+        DemoAccount(approver.email, approver.full_name, "affiliate approver (Ohio)"),
+        DemoAccount(facilitator.email, facilitator.full_name, "facilitator"),
+        DemoAccount(member.email, member.full_name, "member (paraeducator, Ohio)"),
+        DemoAccount(driver.email, driver.full_name, "member (bus driver, Texas)"),
+        DemoAccount(cook.email, cook.full_name, "member (food services, Massachusetts)"),
+        DemoAccount(custodian.email, custodian.full_name, "member (custodian, Ohio)"),
+    ]

@@ -1,0 +1,53 @@
+"""Small request and display helpers shared by every domain area's routes and templates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
+from babel.numbers import format_decimal
+from flask import request
+from flask_babel import get_locale
+
+
+def is_htmx() -> bool:
+    """True when htmx asked, so the route answers with a fragment rather than a page."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def _zone(tz: str | ZoneInfo | None) -> ZoneInfo:
+    if isinstance(tz, ZoneInfo):
+        return tz
+    return ZoneInfo(tz or "UTC")
+
+
+def local_datetime(value: datetime | None, tz: str | ZoneInfo | None = None) -> str:
+    """A UTC instant shown in the offering's time zone, e.g. 'Mar 9, 2027, 9:00 AM EST'."""
+    if value is None:
+        return ""
+    zone = _zone(tz)
+    local = value.astimezone(zone)
+    when = format_date(local, "medium", locale=get_locale())
+    clock = format_time(value, "short", tzinfo=zone, locale=get_locale())
+    return f"{when}, {clock} {local.strftime('%Z')}"
+
+
+def local_date(value: datetime | None, tz: str | ZoneInfo | None = None) -> str:
+    if value is None:
+        return ""
+    return format_date(value.astimezone(_zone(tz)), "full", locale=get_locale())
+
+
+def local_time(value: datetime | None, tz: str | ZoneInfo | None = None) -> str:
+    if value is None:
+        return ""
+    return format_time(value, "short", tzinfo=_zone(tz), locale=get_locale())
+
+
+def hours(value: Decimal | float | int | None) -> str:
+    """Contact hours without noise: 6, 2.5, 1.25."""
+    if value is None:
+        return ""
+    return format_decimal(Decimal(value).normalize(), format="#,##0.##", locale=get_locale())

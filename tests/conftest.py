@@ -1,0 +1,155 @@
+"""Shared fixtures: every database test runs on SQLite and on PostgreSQL.
+
+PostgreSQL comes from TEST_DATABASE_URL (a server we may create databases on); each test
+run gets its own database, dropped at the end. Without a reachable server the PostgreSQL
+half skips, unless REQUIRE_POSTGRES=1 turns that into a failure (as CI does).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from esp_registry import create_app
+from esp_registry.extensions import db, limiter
+from esp_registry.seeding import seed_reference
+
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+REFERENCE_TABLES = {"job_families", "affiliates", "programs", "alembic_version"}
+
+
+def _postgres_server() -> str | None:
+    url = os.environ.get("TEST_DATABASE_URL", DEFAULT_PG)
+    try:
+        engine = sa.create_engine(url)
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        engine.dispose()
+        return url
+    except Exception as error:
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL required but not reachable at {url}: {error}")
+        return None
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for this test run."""
+    server = _postgres_server()
+    if server is None:
+        pytest.skip("PostgreSQL not reachable (set TEST_DATABASE_URL)")
+    name = f"esp_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.make_url(server).set(database=name).render_as_string(hide_password=False)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def make_test_app(database_url: str, **extra: object) -> Flask:
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            # Enough connections for the concurrency tests' threads on either database.
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_size": 30},
+            "PUBLIC_BASE_URL": "http://verify.test",
+            "LOGIN_RATE_LIMIT": "1000 per minute",
+            **extra,
+        }
+    )
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def app(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Flask]:
+    """The app on a migrated database of each kind, with reference data loaded once."""
+    if request.param == "sqlite":
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("sqlite") / "test.db")
+    else:
+        url = request.getfixturevalue("postgres_url")
+    application = make_test_app(url)
+    with application.app_context():
+        upgrade()  # the real migrations, not create_all: the schema under test is the shipped one
+        seed_reference()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def ctx(app: Flask) -> Iterator[Flask]:
+    """A clean database (reference data kept) and an app context for the test body."""
+    with app.app_context():
+        _wipe()
+        limiter.reset()
+        yield app
+        db.session.remove()
+
+
+def _wipe() -> None:
+    tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        db.session.execute(sa.text("PRAGMA defer_foreign_keys=ON"))  # offerings refer to offerings
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def client(ctx: Flask) -> FlaskClient:
+    return ctx.test_client()
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient) -> str:
+    """The CSRF token of this client's session, read from a page as a browser would."""
+    page = client.get("/verify").get_data(as_text=True)
+    found = CSRF_RE.search(page) or re.search(r'"X-CSRFToken": "([^"]+)"', page)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+class Actions:
+    """What a person does, for tests that read like it."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def post(self, url: str, data: dict[str, object] | None = None, **kwargs: object):  # type: ignore[no-untyped-def]
+        payload = {"csrf_token": csrf_token(self.client), **(data or {})}
+        return self.client.post(url, data=payload, **kwargs)
+
+    def sign_in(self, email: str, password: str = "correct horse battery"):  # type: ignore[no-untyped-def]
+        return self.post("/signin", {"email": email, "password": password})
+
+    def sign_out(self):  # type: ignore[no-untyped-def]
+        return self.post("/signout")
+
+
+@pytest.fixture
+def actions(client: FlaskClient) -> Actions:
+    return Actions(client)
+
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"

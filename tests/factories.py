@@ -1,0 +1,95 @@
+"""Small builders for test data; each commits so requests in other sessions see it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from esp_registry.accounts.models import Role, RoleGrant, User
+from esp_registry.catalog.models import (
+    Affiliate,
+    JobFamily,
+    Offering,
+    OfferingStatus,
+    Program,
+    Session,
+)
+from esp_registry.columns import utcnow
+from esp_registry.extensions import db
+
+PASSWORD = "correct horse battery"
+
+
+def affiliate(code: str) -> Affiliate:
+    return db.session.scalar(sa.select(Affiliate).where(Affiliate.code == code))
+
+
+def family(slug: str) -> JobFamily:
+    return db.session.scalar(sa.select(JobFamily).where(JobFamily.slug == slug))
+
+
+def person(
+    email: str,
+    *,
+    name: str = "Pat Member",
+    state: str = "OH",
+    job_family: str = "paraeducators",
+    roles: tuple[tuple[Role, str | None], ...] = (),
+) -> User:
+    user = User(
+        email=email,
+        full_name=name,
+        affiliate=affiliate(state),
+        job_family=family(job_family),
+        local_name="Test Local",
+        job_title="Tester",
+    )
+    user.set_password(PASSWORD)
+    for role, scope in roles:
+        user.role_grants.append(RoleGrant(role=role, affiliate=affiliate(scope) if scope else None))
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def offering(
+    title: str = "Beat Privatization workshop",
+    *,
+    program: str = "beat-privatization",
+    capacity: int | None = 30,
+    starts_in: timedelta = timedelta(days=30),
+    hours: str = "5",
+    sessions: int = 1,
+    status: OfferingStatus = OfferingStatus.PUBLISHED,
+    facilitators: tuple[User, ...] = (),
+    audience: tuple[str, ...] = (),
+    host: str | None = None,
+    now: datetime | None = None,
+    **fields: object,
+) -> Offering:
+    start = (now or utcnow()) + starts_in
+    created = Offering(
+        title=title,
+        program=db.session.scalar(sa.select(Program).where(Program.slug == program)),
+        capacity=capacity,
+        status=status,
+        host_affiliate=affiliate(host) if host else None,
+        **fields,
+    )
+    for day in range(sessions):
+        begins = start + timedelta(days=day)
+        created.sessions.append(
+            Session(
+                title=f"Day {day + 1}",
+                starts_at=begins,
+                ends_at=begins + timedelta(hours=6),
+                contact_hours=Decimal(hours),
+            )
+        )
+    created.facilitators.extend(facilitators)
+    created.audience.extend(family(slug) for slug in audience)
+    db.session.add(created)
+    db.session.commit()
+    return created
