@@ -12,12 +12,14 @@ import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from werkzeug.test import TestResponse
 
 from esp_registry import create_app
 from esp_registry.extensions import db, limiter
@@ -58,8 +60,17 @@ def postgres_url() -> Iterator[str]:
     admin.dispose()
 
 
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context, hence its own database session, as in
+    production; otherwise Flask would reuse the test body's context and its identity map."""
+
+    def open(self, *args: Any, **kwargs: Any) -> TestResponse:
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 def make_test_app(database_url: str, **extra: object) -> Flask:
-    return create_app(
+    app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test-secret",
@@ -68,9 +79,12 @@ def make_test_app(database_url: str, **extra: object) -> Flask:
             "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_size": 30},
             "PUBLIC_BASE_URL": "http://verify.test",
             "LOGIN_RATE_LIMIT": "1000 per minute",
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             **extra,
         }
     )
+    app.test_client_class = FreshContextClient
+    return app
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

@@ -19,13 +19,26 @@ class SignUpForm(FlaskForm):
     confirm = PasswordField(
         _l("Repeat password"),
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
+        render_kw={"autocomplete": "new-password"},
     )
     affiliate_id = SelectField(_l("State affiliate"), coerce=int, validators=[DataRequired()])
     local_name = StringField(_l("Local association"), validators=[Optional(), Length(max=120)])
     job_family_id = SelectField(_l("Job family"), coerce=int, validators=[DataRequired()])
-    job_title = StringField(_l("Job title"), validators=[Optional(), Length(max=120)])
+    job_title = StringField(
+        _l("Job title"),
+        validators=[Optional(), Length(max=120)],
+        render_kw={"autocomplete": "organization-title"},
+    )
 
 
 class SignInForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(
+        _l("Email"),
+        validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )

@@ -67,12 +67,17 @@ def mark(session_id: int, registration_id: int) -> str | Response:
     if result is None:
         abort(404)
     if is_htmx():
-        if result.refusal:
-            row = rules.roster_row(session, registration)
-            return render_template(
-                "attendance/_roster_row.html", session=session, row=row, refusal=result.refusal
-            )
-        return render_template("attendance/_roster_row.html", session=session, row=result.row)
+        return render_template(
+            "attendance/_roster_row.html",
+            session=session,
+            row=result.row or rules.roster_row(session, registration),
+            refusal=result.refusal,
+            # The count above the table is swapped out-of-band so it stays true.
+            count_update={
+                "present": rules.present_count(session),
+                "registered": rules.registered_count(session),
+            },
+        )
     if result.refusal:
         flash(result.refusal, "error")
     else:

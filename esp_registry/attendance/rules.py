@@ -50,6 +50,23 @@ def roster(session: Session) -> list[RosterRow]:
     return [RosterRow(r, marks.get(r.id)) for r in registrations]
 
 
+def present_count(session: Session) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).where(
+            Attendance.session_id == session.id, Attendance.status == AttendanceStatus.PRESENT
+        )
+    )
+
+
+def registered_count(session: Session) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).where(
+            Registration.offering_id == session.offering_id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
+    )
+
+
 def roster_row(session: Session, registration: Registration) -> RosterRow:
     attendance = db.session.scalar(
         sa.select(Attendance).where(
