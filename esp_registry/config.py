@@ -20,9 +20,26 @@ def database_url(instance_path: str) -> str:
     return url
 
 
+def secret_key(instance_path: str) -> str:
+    """SECRET_KEY, or one kept in instance/ so restarts and several workers share it."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Exclusive create: of several workers starting at once, one writes and all read it.
+        try:
+            with open(path, "x", encoding="ascii") as handle:
+                handle.write(secrets.token_hex(32))
+            path.chmod(0o600)
+        except FileExistsError:
+            pass
+    return path.read_text(encoding="ascii").strip()
+
+
 def from_environment(instance_path: str) -> dict[str, object]:
     env = os.environ.get
-    secret = env("SECRET_KEY") or secrets.token_hex(32)
+    secret = secret_key(instance_path)
     return {
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
