@@ -7,7 +7,7 @@ NPM_CACHE := .cache/npm
 HTMX_VERSION := 2.0.11
 AXE_VERSION := 4.14.1
 
-.PHONY: run serve test lint format vendor clean
+.PHONY: run worker serve test lint format vendor clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,11 +21,20 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test,dev]'
 	touch $@ $(VENV)/.installed
 
-## make run: install, migrate, load demo data and serve on http://127.0.0.1:5000 (SQLite)
+## make run: install, migrate, load demo data and serve on http://127.0.0.1:5000 (SQLite),
+## with the worker beside it printing e-mails here (MAIL_BACKEND=smtp sends them); Ctrl-C stops both
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) seed demo
+	@export MAIL_BACKEND=$${MAIL_BACKEND:-console}; \
+	$(BIN)/huey_consumer esp_registry.worker.huey --quiet & worker=$$!; \
+	trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM; \
+	echo "Worker started (pid $$worker); e-mails: MAIL_BACKEND=$$MAIL_BACKEND"; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
+
+## make worker: the worker alone (sends the outbox, lapses seat offers), e.g. beside `flask run`
+worker: $(VENV)/.installed
+	$(BIN)/huey_consumer esp_registry.worker.huey
 
 # The pinned htmx and axe-core files the browser tests serve (never committed).
 $(NPM_CACHE)/htmx.min.js:

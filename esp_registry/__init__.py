@@ -56,6 +56,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from esp_registry.cli import register_cli
 
     register_cli(app)
+
+    from esp_registry import worker  # imported here: worker.py needs esp_registry.ROOT
+
+    worker.init_app(app)
     return app
 
 
@@ -84,12 +88,15 @@ def _register_models_and_blueprints(app: Flask) -> None:
     from esp_registry.accounts.models import User
     from esp_registry.accounts.routes import bp as accounts_bp
     from esp_registry.attendance.routes import bp as attendance_bp
+    from esp_registry.catalog.manage_routes import bp as manage_bp
     from esp_registry.catalog.routes import bp as catalog_bp
     from esp_registry.certificates.routes import bp as certificates_bp
+    from esp_registry.lft.routes import bp as lft_bp
     from esp_registry.registrations.routes import bp as registrations_bp
 
-    for bp in (accounts_bp, catalog_bp, registrations_bp, attendance_bp, certificates_bp):
+    for bp in (accounts_bp, catalog_bp, registrations_bp, attendance_bp, certificates_bp, lft_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(manage_bp)  # url_prefix /manage
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:

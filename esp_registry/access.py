@@ -82,3 +82,107 @@ def facilitated_offerings_query(user: User) -> sa.Select[tuple[Offering]]:
 
 def may_take_session_attendance(user: Any, session: Session) -> bool:
     return may_take_attendance(user, session.offering)
+
+
+def may_approve_registration(user: Any, registration: Registration) -> bool:
+    """The approver of the member's own state affiliate decides (national admins too)."""
+    if not _signed_in(user):
+        return False
+    return user.is_national_admin or registration.user.affiliate_id in user.approver_affiliate_ids
+
+
+def may_staff_cancel(user: Any, registration: Registration) -> bool:
+    return may_manage_offering(user, registration.offering)
+
+
+def approval_scope(user: User) -> set[int] | None:
+    """Affiliates whose members' registrations this person approves (None: all of them)."""
+    return None if user.is_national_admin else user.approver_affiliate_ids
+
+
+def may_review_approvals(user: Any) -> bool:
+    return _signed_in(user) and (user.is_national_admin or bool(user.approver_affiliate_ids))
+
+
+def may_manage_offerings(user: Any) -> bool:
+    """National admins and affiliate approvers manage trainings (which ones: per object)."""
+    return _signed_in(user) and (user.is_national_admin or bool(user.approver_affiliate_ids))
+
+
+def may_host_offering(user: Any, host_affiliate_id: int | None) -> bool:
+    """Admins may give an offering any host; approvers only their own affiliate(s)."""
+    if not _signed_in(user):
+        return False
+    return user.is_national_admin or (
+        host_affiliate_id is not None and host_affiliate_id in user.approver_affiliate_ids
+    )
+
+
+def may_manage_session(user: Any, session: Session) -> bool:
+    return may_manage_offering(user, session.offering)
+
+
+def managed_offerings_query(user: User) -> sa.Select[tuple[Offering]]:
+    """Offerings this person may manage: all for admins, their affiliates' for approvers."""
+    query = sa.select(Offering)
+    if user.is_national_admin:
+        return query
+    return query.where(Offering.host_affiliate_id.in_(user.approver_affiliate_ids or {-1}))
+
+
+# ---------------------------------------------------------------------------- Leaders for Tomorrow
+
+
+def may_review_lft_nationally(user: Any) -> bool:
+    """National reviewers score endorsed applications: national admins and reviewers."""
+    from esp_registry.accounts.models import Role
+
+    return _signed_in(user) and (user.is_national_admin or user.has_role(Role.REVIEWER))
+
+
+def may_manage_lft(user: Any) -> bool:
+    """LFT cycles and the final selection belong to national admins."""
+    return _signed_in(user) and user.is_national_admin
+
+
+def may_edit_lft_application(user: Any, application: Any) -> bool:
+    """Only the applicant writes, submits, withdraws or answers an offer."""
+    return _signed_in(user) and application.user_id == user.id
+
+
+def may_endorse_lft_application(user: Any, application: Any) -> bool:
+    """The approver of the applicant's own state affiliate (national admins too), once
+    the application is submitted."""
+    from esp_registry.lft.models import LftStatus
+
+    if not _signed_in(user) or application.status == LftStatus.DRAFT:
+        return False
+    return user.is_national_admin or application.affiliate_id in user.approver_affiliate_ids
+
+
+def may_score_lft_application(user: Any, application: Any) -> bool:
+    """Reviewers see applications that reached national review."""
+    from esp_registry.lft.models import NATIONAL
+
+    return may_review_lft_nationally(user) and application.status in NATIONAL
+
+
+def may_view_lft_application(user: Any, application: Any) -> bool:
+    """The applicant, their affiliate's approver, and national reviewers (per status)."""
+    return (
+        may_edit_lft_application(user, application)
+        or may_endorse_lft_application(user, application)
+        or may_score_lft_application(user, application)
+    )
+
+
+def may_staff_lft_application(user: Any, application: Any) -> bool:
+    """Staff (not the applicant acting as such) see the full audit trail."""
+    return may_endorse_lft_application(user, application) or may_score_lft_application(
+        user, application
+    )
+
+
+def lft_affiliate_scope(user: Any) -> set[int] | None:
+    """Affiliates whose LFT applications this person reviews (None: all of them)."""
+    return None if user.is_national_admin else user.approver_affiliate_ids

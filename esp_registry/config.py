@@ -37,6 +37,11 @@ def secret_key(instance_path: str) -> str:
     return path.read_text(encoding="ascii").strip()
 
 
+def redis_url() -> str:
+    """REDIS_URL: the worker's queue lives in Redis when set, else in an SQLite file."""
+    return os.environ.get("REDIS_URL", "").strip()
+
+
 def from_environment(instance_path: str) -> dict[str, object]:
     env = os.environ.get
     secret = secret_key(instance_path)
@@ -53,6 +58,12 @@ def from_environment(instance_path: str) -> dict[str, object]:
         "MAIL_DEFAULT_SENDER": env(
             "MAIL_DEFAULT_SENDER", "ESP Registry <no-reply@esp-registry.test>"
         ),
+        # "smtp" sends; "console" prints each e-mail to the worker's output (`make run`).
+        "MAIL_BACKEND": env("MAIL_BACKEND", "smtp").strip().lower(),
+        "MAIL_TIMEOUT": float(env("MAIL_TIMEOUT", "15")),
+        # Nudge the worker after a commit that wrote e-mails; its every-minute run is the backstop.
+        "WORKER_ENQUEUE": env("WORKER_ENQUEUE", "1") == "1",
+        "REDIS_URL": redis_url(),
         "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": env("LOGIN_RATE_LIMIT", "10 per minute"),
         "SESSION_COOKIE_HTTPONLY": True,

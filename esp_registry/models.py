@@ -4,6 +4,8 @@ from esp_registry.accounts.models import RoleGrant, User
 from esp_registry.attendance.models import Attendance
 from esp_registry.catalog.models import Affiliate, JobFamily, Offering, Program, Session
 from esp_registry.certificates.models import Certificate
+from esp_registry.lft.models import LftApplication, LftCriterion, LftCycle, LftEvent, LftScore
+from esp_registry.notifications.models import OutboxMessage
 from esp_registry.registrations.models import Registration
 
 __all__ = [
@@ -11,7 +13,13 @@ __all__ = [
     "Attendance",
     "Certificate",
     "JobFamily",
+    "LftApplication",
+    "LftCriterion",
+    "LftCycle",
+    "LftEvent",
+    "LftScore",
     "Offering",
+    "OutboxMessage",
     "Program",
     "Registration",
     "RoleGrant",

@@ -17,6 +17,13 @@ def is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def safe_next(target: str | None, default: str) -> str:
+    """Only same-site paths, so a crafted link cannot send someone elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
 def _zone(tz: str | ZoneInfo | None) -> ZoneInfo:
     if isinstance(tz, ZoneInfo):
         return tz

@@ -76,10 +76,15 @@ def make_test_app(database_url: str, **extra: object) -> Flask:
             "SECRET_KEY": "test-secret",
             "SQLALCHEMY_DATABASE_URI": database_url,
             # Enough connections for the concurrency tests' threads on either database.
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_size": 30},
+            "SQLALCHEMY_ENGINE_OPTIONS": {
+                "pool_pre_ping": True,
+                "pool_size": 30,
+                "max_overflow": 40,
+            },
             "PUBLIC_BASE_URL": "http://verify.test",
             "LOGIN_RATE_LIMIT": "1000 per minute",
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "WORKER_ENQUEUE": False,  # no consumer in tests: they call deliver_due themselves
             **extra,
         }
     )

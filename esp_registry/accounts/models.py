@@ -22,6 +22,7 @@ class Role(enum.StrEnum):
     NATIONAL_ADMIN = "national_admin"
     AFFILIATE_APPROVER = "affiliate_approver"
     FACILITATOR = "facilitator"
+    REVIEWER = "reviewer"  # scores Leaders for Tomorrow applications nationally
 
 
 class User(UserMixin, db.Model):

@@ -8,15 +8,13 @@ from werkzeug.wrappers import Response
 from esp_registry.accounts import rules
 from esp_registry.accounts.forms import SignInForm, SignUpForm
 from esp_registry.extensions import limiter
+from esp_registry.web import safe_next
 
 bp = Blueprint("accounts", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    # Only same-site paths, so a crafted link cannot send someone elsewhere after sign-in.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("registrations.my_trainings")
+    return safe_next(target, url_for("registrations.my_trainings"))
 
 
 @bp.route("/signup", methods=["GET", "POST"])

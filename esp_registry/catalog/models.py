@@ -66,6 +66,13 @@ class OfferingStatus(enum.StrEnum):
     COMPLETED = "completed"
 
 
+class PromotionMode(enum.StrEnum):
+    """What happens to the first waitlisted member when a seat frees up."""
+
+    CONFIRM = "confirm"  # confirmed at once
+    OFFER = "offer"  # offered the seat for `offer_hours`, then the next person
+
+
 offering_audience = sa.Table(
     "offering_audience",
     db.metadata,
@@ -109,6 +116,12 @@ class Offering(db.Model):
     # NULL capacity means unlimited.
     capacity: Mapped[int | None] = mapped_column()
     waitlist_enabled: Mapped[bool] = mapped_column(default=False)
+    promotion_mode: Mapped[PromotionMode] = mapped_column(
+        str_enum(PromotionMode, "promotion_mode"),
+        default=PromotionMode.CONFIRM,
+        server_default=PromotionMode.CONFIRM.value,
+    )
+    offer_hours: Mapped[int | None] = mapped_column()
     requires_affiliate_approval: Mapped[bool] = mapped_column(default=False)
     parent_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("offerings.id", ondelete="RESTRICT"), index=True
@@ -141,6 +154,10 @@ class Offering(db.Model):
             name="window_in_order",
         ),
         sa.CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
+        sa.CheckConstraint(
+            "promotion_mode = 'confirm' OR (offer_hours IS NOT NULL AND offer_hours > 0)",
+            name="offer_has_hours",
+        ),
     )
 
     @property

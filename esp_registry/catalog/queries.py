@@ -18,7 +18,7 @@ from esp_registry.catalog.models import (
     offering_audience,
 )
 from esp_registry.extensions import db
-from esp_registry.registrations.rules import confirmed_counts, seats_left
+from esp_registry.registrations.rules import Counts, offering_counts, seats_left
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class CatalogFilters:
 class CatalogEntry:
     offering: Offering
     seats_left: int | None
+    waitlisted: int = 0
 
 
 def job_families() -> list[JobFamily]:
@@ -85,8 +86,12 @@ def upcoming_offerings(filters: CatalogFilters, now: datetime) -> list[CatalogEn
             sa.or_(Offering.title.ilike(pattern), Offering.description.ilike(pattern))
         )
     offerings = db.session.scalars(query).unique().all()
-    counts = confirmed_counts([o.id for o in offerings])
-    return [CatalogEntry(o, seats_left(o, counts.get(o.id, 0))) for o in offerings]
+    counts = offering_counts([o.id for o in offerings])
+    entries = []
+    for o in offerings:
+        count = counts.get(o.id, Counts())
+        entries.append(CatalogEntry(o, seats_left(o, count.seats_taken), count.waitlisted))
+    return entries
 
 
 # What the offering page shows, loaded with the offering itself.

@@ -9,8 +9,7 @@ from esp_registry.catalog import queries
 from esp_registry.catalog.models import JobFamily, Offering, OfferingFormat
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
-from esp_registry.registrations.models import Registration
-from esp_registry.registrations.rules import seats_left
+from esp_registry.registrations.queries import registration_box
 from esp_registry.web import is_htmx
 
 bp = Blueprint("catalog", __name__)
@@ -65,13 +64,6 @@ def offering(offering_id: int) -> str:
     found = load_or_404(
         Offering, offering_id, may_view_offering, options=queries.OFFERING_PAGE_OPTIONS
     )
-    mine = None
-    if current_user.is_authenticated:
-        mine = db.session.scalar(
-            sa.select(Registration).where(
-                Registration.offering_id == found.id, Registration.user_id == current_user.id
-            )
-        )
     return render_template(
-        "catalog/offering.html", offering=found, seats_left=seats_left(found), mine=mine
+        "catalog/offering.html", offering=found, box=registration_box(found, current_user)
     )

@@ -42,12 +42,32 @@ class Registration(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # Waitlist order: first come, first served; positions 1..n are derived from it.
+    waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A waitlisted member offered a freed seat holds it until then (PromotionMode.OFFER).
+    offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Who decided last (approver, staff, or the member) and why, shown to the member.
+    decided_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reason: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
 
     offering: Mapped[Offering] = relationship()
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
 
     __table_args__ = (
         # One registration per member per offering: a double click makes one.
         sa.UniqueConstraint("user_id", "offering_id", name="uq_registrations_member_offering"),
         sa.Index("ix_registrations_offering_status", "offering_id", "status"),
+        sa.CheckConstraint(
+            "(status = 'waitlisted') = (waitlisted_at IS NOT NULL)", name="waitlist_has_time"
+        ),
+        sa.CheckConstraint(
+            "offer_expires_at IS NULL OR status = 'waitlisted'", name="offers_are_waitlisted"
+        ),
     )
+
+    @property
+    def holds_offer(self) -> bool:
+        return self.status == RegistrationStatus.WAITLISTED and self.offer_expires_at is not None

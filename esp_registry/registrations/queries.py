@@ -14,12 +14,20 @@ from esp_registry.attendance.rules import credited_hours
 from esp_registry.catalog.models import Offering
 from esp_registry.extensions import db
 from esp_registry.registrations.models import Registration, RegistrationStatus
+from esp_registry.registrations.rules import (
+    Counts,
+    offering_counts,
+    seats_left,
+    waitlist_position,
+    waitlist_positions,
+)
 
 
 @dataclass(frozen=True)
 class MyTraining:
     registration: Registration
     hours: Decimal
+    position: int | None = None
 
     @property
     def offering(self) -> Offering:
@@ -30,11 +38,14 @@ class MyTraining:
 class MyTrainings:
     upcoming: list[MyTraining] = field(default_factory=list)
     pending: list[MyTraining] = field(default_factory=list)
+    waitlisted: list[MyTraining] = field(default_factory=list)
     past: list[MyTraining] = field(default_factory=list)
     cancelled: list[MyTraining] = field(default_factory=list)
 
 
 def my_trainings(user: User, now: datetime) -> MyTrainings:
+    """The member's registrations: upcoming, pending approval, waitlisted (with position),
+    attended or past, and cancelled or declined."""
     registrations = (
         db.session.scalars(
             sa.select(Registration)
@@ -49,18 +60,54 @@ def my_trainings(user: User, now: datetime) -> MyTrainings:
         .all()
     )
     hours = credited_hours([r.id for r in registrations])
+    waiting = [r.offering_id for r in registrations if r.status == RegistrationStatus.WAITLISTED]
+    positions = waitlist_positions(waiting)
     grouped = MyTrainings()
     for registration in registrations:
-        item = MyTraining(registration, hours.get(registration.id, Decimal(0)))
+        item = MyTraining(
+            registration, hours.get(registration.id, Decimal(0)), positions.get(registration.id)
+        )
         ends_at = registration.offering.ends_at
+        over = ends_at is not None and ends_at < now
         if registration.status in (RegistrationStatus.CANCELLED, RegistrationStatus.DECLINED):
             grouped.cancelled.append(item)
-        elif item.hours or (ends_at is not None and ends_at < now):
+        elif item.hours or (over and registration.status == RegistrationStatus.CONFIRMED):
             grouped.past.append(item)
         elif registration.status == RegistrationStatus.CONFIRMED:
             grouped.upcoming.append(item)
-        else:
+        elif registration.status == RegistrationStatus.WAITLISTED and not over:
+            grouped.waitlisted.append(item)
+        elif not over:
             grouped.pending.append(item)
+        else:
+            grouped.cancelled.append(item)
     grouped.upcoming.sort(key=lambda t: t.offering.starts_at or now)
+    grouped.waitlisted.sort(key=lambda t: t.offering.starts_at or now)
     grouped.past.sort(key=lambda t: t.offering.starts_at or now, reverse=True)
     return grouped
+
+
+@dataclass(frozen=True)
+class RegistrationBox:
+    """What the registration box on an offering page shows one person."""
+
+    offering: Offering
+    seats_left: int | None
+    waitlisted: int
+    mine: Registration | None
+    position: int | None
+
+
+def registration_box(offering: Offering, user: object) -> RegistrationBox:
+    counts = offering_counts([offering.id]).get(offering.id, Counts())
+    mine = None
+    if getattr(user, "is_authenticated", False):
+        mine = db.session.scalar(
+            sa.select(Registration)
+            .where(Registration.offering_id == offering.id, Registration.user_id == user.id)  # type: ignore[attr-defined]
+            .execution_options(populate_existing=True)
+        )
+    position = waitlist_position(mine) if mine is not None else None
+    return RegistrationBox(
+        offering, seats_left(offering, counts.seats_taken), counts.waitlisted, mine, position
+    )

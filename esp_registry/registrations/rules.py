@@ -1,28 +1,39 @@
 """Registration rules of PRODUCT §4, as plain functions that tests call directly.
 
-Each function runs in one transaction and returns a result: expected refusals ("full",
-"closed") are results with a message, not exceptions.
+Every change to one offering's registrations runs under that offering's lock, in one
+transaction that also writes the e-mails it causes to the outbox. Expected refusals
+("full", "closed") are results with a message, not exceptions.
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from esp_registry.accounts.models import User
-from esp_registry.catalog.models import Offering, OfferingStatus
+from esp_registry.catalog.models import Offering, OfferingStatus, PromotionMode
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
+from esp_registry.notifications.outbox import public_url, queue_email
 from esp_registry.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
+
+Status = RegistrationStatus
 
 
 class Outcome(enum.StrEnum):
     CONFIRMED = "confirmed"
     PENDING = "pending_approval"
+    WAITLISTED = "waitlisted"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+    LEFT_WAITLIST = "left_waitlist"
+    ACCEPTED = "accepted"
     ALREADY = "already_registered"
     FULL = "full"
     CLOSED = "closed"
@@ -30,9 +41,21 @@ class Outcome(enum.StrEnum):
     UNAVAILABLE = "unavailable"
     AUDIENCE = "audience"
     NEEDS_PARENT = "needs_parent"
-    CANCELLED = "cancelled"
     TOO_LATE = "too_late"
-    NOT_ACTIVE = "not_active"
+    NOT_ALLOWED = "not_allowed"
+    NEEDS_REASON = "needs_reason"
+    OFFER_EXPIRED = "offer_expired"
+
+
+SUCCESSES = {
+    Outcome.CONFIRMED,
+    Outcome.PENDING,
+    Outcome.WAITLISTED,
+    Outcome.DECLINED,
+    Outcome.CANCELLED,
+    Outcome.LEFT_WAITLIST,
+    Outcome.ACCEPTED,
+}
 
 
 @dataclass(frozen=True)
@@ -43,37 +66,179 @@ class Result:
 
     @property
     def ok(self) -> bool:
-        return self.outcome in (Outcome.CONFIRMED, Outcome.PENDING, Outcome.CANCELLED)
+        return self.outcome in SUCCESSES
 
 
-def confirmed_counts(offering_ids: list[int]) -> dict[int, int]:
-    """Confirmed registrations per offering, in one query for a whole page."""
+# ---------------------------------------------------------------------------- counting
+
+
+def _holds_seat() -> sa.ColumnElement[bool]:
+    """Confirmed, or waitlisted with a seat on offer: both count against capacity."""
+    return sa.or_(
+        Registration.status == Status.CONFIRMED,
+        sa.and_(
+            Registration.status == Status.WAITLISTED, Registration.offer_expires_at.isnot(None)
+        ),
+    )
+
+
+def _in_queue() -> sa.ColumnElement[bool]:
+    return sa.and_(
+        Registration.status == Status.WAITLISTED, Registration.offer_expires_at.is_(None)
+    )
+
+
+@dataclass(frozen=True)
+class Counts:
+    seats_taken: int = 0
+    waitlisted: int = 0
+    pending: int = 0
+
+
+def offering_counts(offering_ids: list[int]) -> dict[int, Counts]:
+    """Seats taken, waitlist length and pending approvals per offering, in one query."""
     if not offering_ids:
         return {}
     rows = db.session.execute(
-        sa.select(Registration.offering_id, sa.func.count())
-        .where(
-            Registration.offering_id.in_(offering_ids),
-            Registration.status == RegistrationStatus.CONFIRMED,
+        sa.select(
+            Registration.offering_id,
+            sa.func.count().filter(_holds_seat()),
+            sa.func.count().filter(_in_queue()),
+            sa.func.count().filter(Registration.status == Status.PENDING_APPROVAL),
         )
+        .where(Registration.offering_id.in_(offering_ids))
         .group_by(Registration.offering_id)
     )
-    return {offering_id: count for offering_id, count in rows}
+    return {oid: Counts(taken, queued, pending) for oid, taken, queued, pending in rows}
 
 
-def seats_left(offering: Offering, confirmed: int | None = None) -> int | None:
+def confirmed_counts(offering_ids: list[int]) -> dict[int, int]:
+    """Seats taken per offering (confirmed plus seats on offer), in one query."""
+    return {oid: c.seats_taken for oid, c in offering_counts(offering_ids).items()}
+
+
+def seats_left(offering: Offering, taken: int | None = None) -> int | None:
     """Seats still free, or None when the offering has no capacity limit."""
     if offering.capacity is None:
         return None
-    if confirmed is None:
-        confirmed = confirmed_counts([offering.id]).get(offering.id, 0)
-    return max(offering.capacity - confirmed, 0)
+    if taken is None:
+        taken = confirmed_counts([offering.id]).get(offering.id, 0)
+    return max(offering.capacity - taken, 0)
 
 
-def _lock_offering(offering_id: int) -> None:
+def waitlist_positions(offering_ids: list[int]) -> dict[int, int]:
+    """Position (1..n, first come first served) of every queued registration, by id."""
+    if not offering_ids:
+        return {}
+    position = sa.func.row_number().over(
+        partition_by=Registration.offering_id,
+        order_by=(Registration.waitlisted_at, Registration.id),
+    )
+    rows = db.session.execute(
+        sa.select(Registration.id, position).where(
+            Registration.offering_id.in_(offering_ids), _in_queue()
+        )
+    )
+    return {registration_id: position for registration_id, position in rows}
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    return waitlist_positions([registration.offering_id]).get(registration.id)
+
+
+# ---------------------------------------------------------------------------- locking
+
+
+def lock_offering(offering_id: int) -> None:
     # A no-op UPDATE takes the offering's row lock on PostgreSQL and the write lock on
     # SQLite, so every change to one offering's registrations runs one at a time.
     db.session.execute(sa.update(Offering).where(Offering.id == offering_id).values(id=Offering.id))
+
+
+def _fresh(registration: Registration) -> Registration:
+    """The registration as committed now, read after taking the lock."""
+    db.session.refresh(registration)
+    return registration
+
+
+def leave_token(registration: Registration) -> str:
+    serializer = URLSafeSerializer(current_app.config["SECRET_KEY"], salt="leave-waitlist")
+    return serializer.dumps(registration.id)
+
+
+def registration_from_leave_token(token: str) -> Registration | None:
+    serializer = URLSafeSerializer(current_app.config["SECRET_KEY"], salt="leave-waitlist")
+    try:
+        registration_id = serializer.loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(registration_id, int):
+        return None
+    return db.session.get(Registration, registration_id)
+
+
+def _email(kind: str, registration: Registration, **context: object) -> None:
+    if registration.status == Status.WAITLISTED:
+        context.setdefault(
+            "leave_url", public_url("registrations.leave_by_link", token=leave_token(registration))
+        )
+    queue_email(registration.user, kind, registration=registration, **context)
+
+
+# ---------------------------------------------------------------------------- placing
+
+
+def _place(offering: Offering, registration: Registration, now: datetime) -> Outcome:
+    """Give a seat if one is free, else a waitlist place if the offering keeps one.
+    The caller holds the offering's lock."""
+    left = seats_left(offering)
+    registration.offer_expires_at = None
+    if left is None or left > 0:
+        registration.status = Status.CONFIRMED
+        registration.waitlisted_at = None
+        return Outcome.CONFIRMED
+    if offering.waitlist_enabled:
+        registration.status = Status.WAITLISTED
+        registration.waitlisted_at = now
+        return Outcome.WAITLISTED
+    return Outcome.FULL
+
+
+def promote_from_waitlist(offering: Offering, now: datetime | None = None) -> list[Registration]:
+    """Fill free seats from the waitlist, first come first served, and notify each person:
+    confirmed at once, or offered the seat for the offering's `offer_hours`. The caller
+    holds the lock (or the transaction) and commits."""
+    now = now or utcnow()
+    db.session.flush()
+    promoted: list[Registration] = []
+    if offering.status != OfferingStatus.PUBLISHED:
+        return promoted  # nobody is moved into a cancelled or completed training
+    while True:
+        left = seats_left(offering)
+        if left is not None and left <= 0:
+            break
+        first = db.session.scalar(
+            sa.select(Registration)
+            .where(Registration.offering_id == offering.id, _in_queue())
+            .order_by(Registration.waitlisted_at, Registration.id)
+            .limit(1)
+        )
+        if first is None:
+            break
+        if offering.promotion_mode == PromotionMode.OFFER:
+            first.offer_expires_at = now + timedelta(hours=offering.offer_hours or 24)
+            _email("seat_offered", first)
+        else:
+            first.status = Status.CONFIRMED
+            first.waitlisted_at = None
+            _email("registration_promoted", first)
+        first.decided_at = now
+        db.session.flush()
+        promoted.append(first)
+    return promoted
+
+
+# ---------------------------------------------------------------------------- registering
 
 
 def registration_refusal(user: User, offering: Offering, now: datetime) -> Result | None:
@@ -88,82 +253,309 @@ def registration_refusal(user: User, offering: Offering, now: datetime) -> Resul
         return Result(Outcome.CLOSED, _("This training has already started."))
     if not offering.is_for_job_family(user.job_family_id):
         return Result(Outcome.AUDIENCE, _("This training is for other job families than yours."))
-    if offering.parent_id is not None:
-        parent_confirmed = db.session.scalar(
-            sa.select(sa.func.count()).where(
-                Registration.offering_id == offering.parent_id,
-                Registration.user_id == user.id,
-                Registration.status == RegistrationStatus.CONFIRMED,
-            )
+    if offering.parent_id is not None and not _has_confirmed(user.id, offering.parent_id):
+        return Result(
+            Outcome.NEEDS_PARENT,
+            _(
+                "Register for %(conference)s first: this is one of its pre-conference sessions.",
+                conference=offering.parent.title if offering.parent else "",
+            ),
         )
-        if not parent_confirmed:
-            return Result(
-                Outcome.NEEDS_PARENT,
-                _(
-                    "Register for %(conference)s first: this is one of its"
-                    " pre-conference sessions.",
-                    conference=offering.parent.title if offering.parent else "",
-                ),
-            )
     return None
 
 
+def _has_confirmed(user_id: int, offering_id: int) -> bool:
+    return bool(
+        db.session.scalar(
+            sa.select(sa.func.count()).where(
+                Registration.offering_id == offering_id,
+                Registration.user_id == user_id,
+                Registration.status == Status.CONFIRMED,
+            )
+        )
+    )
+
+
 def register(user: User, offering: Offering, now: datetime | None = None) -> Result:
-    """A member takes a seat if one is left: capacity is never exceeded, also when many
-    members press Register at the same moment, and a member holds one registration per
-    offering."""
+    """A member takes a seat if one is left, else a waitlist place if the offering keeps
+    one; offerings requiring approval wait for the member's state affiliate. Capacity is
+    never exceeded, also when many members press Register at the same moment, and a
+    member holds one registration per offering."""
     now = now or utcnow()
     refusal = registration_refusal(user, offering, now)
     if refusal:
         return refusal
-    _lock_offering(offering.id)
-    existing = db.session.scalar(
+    if offering.parent_id is not None:
+        lock_offering(offering.parent_id)  # parent before child, always: no deadlocks
+        if not _has_confirmed(user.id, offering.parent_id):
+            db.session.rollback()
+            return registration_refusal(user, offering, now) or Result(
+                Outcome.NEEDS_PARENT, _("Register for the conference first.")
+            )
+    lock_offering(offering.id)
+    registration = db.session.scalar(
         sa.select(Registration)
         .where(Registration.offering_id == offering.id, Registration.user_id == user.id)
-        # Read the row as it is now, after the lock, not as this session last saw it.
         .execution_options(populate_existing=True)
     )
-    if existing is not None and existing.status in ACTIVE_STATUSES:
+    if registration is not None and registration.status in ACTIVE_STATUSES:
         db.session.rollback()
-        return Result(Outcome.ALREADY, _("You are already registered for this training."), existing)
+        return Result(
+            Outcome.ALREADY, _("You are already registered for this training."), registration
+        )
+    if registration is None:
+        # Added to the session only once placed, so counting seats never flushes it half-made.
+        registration = Registration(offering_id=offering.id, user_id=user.id, user=user)
+    registration.reason = ""
+    registration.decided_by_id = None
+    registration.decided_at = None
+    registration.created_at = now
 
     if offering.requires_affiliate_approval:
-        status = RegistrationStatus.PENDING_APPROVAL
+        registration.status = Status.PENDING_APPROVAL
+        registration.waitlisted_at = registration.offer_expires_at = None
+        outcome = Outcome.PENDING
     else:
-        left = seats_left(offering)
-        if left is not None and left <= 0:
+        outcome = _place(offering, registration, now)
+        if outcome == Outcome.FULL:
             db.session.rollback()
             return Result(Outcome.FULL, _("Sorry, this training is full."))
-        status = RegistrationStatus.CONFIRMED
+    db.session.add(registration)
+    db.session.flush()
+    return _commit_placed(registration, outcome)
 
-    if existing is None:
-        existing = Registration(offering_id=offering.id, user_id=user.id, status=status)
-        db.session.add(existing)
-    else:
-        existing.status = status
-    db.session.commit()
-    if status == RegistrationStatus.PENDING_APPROVAL:
-        return Result(
-            Outcome.PENDING,
-            _("Your registration is waiting for your state affiliate's approval."),
-            existing,
+
+def _commit_placed(registration: Registration, outcome: Outcome) -> Result:
+    if outcome == Outcome.CONFIRMED:
+        _email("registration_confirmed", registration)
+        message = _("You are registered. See you there!")
+    elif outcome == Outcome.WAITLISTED:
+        position = waitlist_position(registration)
+        _email("registration_waitlisted", registration, position=position)
+        message = _(
+            "The training is full: you are number %(position)s on the waitlist.",
+            position=position,
         )
-    return Result(Outcome.CONFIRMED, _("You are registered. See you there!"), existing)
+    else:
+        _email("registration_pending", registration)
+        message = _("Your registration is waiting for your state affiliate's approval.")
+    db.session.commit()
+    return Result(outcome, message, registration)
 
 
-def cancel(registration: Registration, now: datetime | None = None) -> Result:
-    """A member cancels their own registration until the first session starts."""
+# ---------------------------------------------------------------------------- cancelling
+
+
+def _cancel_locked(
+    registration: Registration, by: User | None, reason: str, now: datetime, *, notify: bool
+) -> None:
+    """Cancel under the offering's lock; a freed seat goes to the waitlist, and a
+    conference registration takes its pre-conference registrations with it."""
+    held_seat = registration.status == Status.CONFIRMED or registration.holds_offer
+    registration.status = Status.CANCELLED
+    registration.waitlisted_at = registration.offer_expires_at = None
+    registration.reason = reason
+    registration.decided_by_id = by.id if by is not None else None
+    registration.decided_at = now
+    db.session.flush()
+    if notify:
+        _email("registration_cancelled", registration)
+    if held_seat:
+        promote_from_waitlist(registration.offering, now)
+    children = db.session.scalars(
+        sa.select(Registration)
+        .join(Registration.offering)
+        .where(
+            Offering.parent_id == registration.offering_id,
+            Registration.user_id == registration.user_id,
+            Registration.status.in_(ACTIVE_STATUSES),
+        )
+        .order_by(Registration.offering_id)
+    ).all()
+    for child in children:
+        lock_offering(child.offering_id)
+        _fresh(child)
+        if child.status in ACTIVE_STATUSES:
+            _cancel_locked(
+                child,
+                by,
+                _("Cancelled with the conference registration."),
+                now,
+                notify=True,
+            )
+
+
+def cancel(
+    registration: Registration,
+    by: User | None = None,
+    now: datetime | None = None,
+    *,
+    reason: str = "",
+    staff: bool = False,
+) -> Result:
+    """A member cancels their own registration until the first session starts (staff may
+    cancel any time before the offering is completed). The first waitlisted member is
+    promoted in the same transaction."""
     now = now or utcnow()
     offering = registration.offering
+    if offering.parent_id is not None:
+        lock_offering(offering.parent_id)
+    lock_offering(offering.id)
+    _fresh(registration)
     if registration.status not in ACTIVE_STATUSES:
-        return Result(Outcome.NOT_ACTIVE, _("This registration is not active."), registration)
-    if offering.starts_at and now >= offering.starts_at:
+        db.session.rollback()
+        return Result(Outcome.NOT_ALLOWED, _("This registration is not active."), registration)
+    started = offering.starts_at is not None and now >= offering.starts_at
+    if started and not staff and registration.status == Status.CONFIRMED:
+        db.session.rollback()
         return Result(
             Outcome.TOO_LATE,
             _("This training has started; ask the organisers to cancel."),
             registration,
         )
-    _lock_offering(offering.id)
-    registration.status = RegistrationStatus.CANCELLED
+    if staff and offering.status == OfferingStatus.COMPLETED:
+        db.session.rollback()
+        return Result(Outcome.TOO_LATE, _("This training is completed."), registration)
+    was_waitlisted = registration.status == Status.WAITLISTED
+    _cancel_locked(registration, by, reason.strip()[:500], now, notify=True)
     db.session.commit()
-    return Result(Outcome.CANCELLED, _("Your registration is cancelled."), registration)
+    if was_waitlisted:
+        return Result(Outcome.LEFT_WAITLIST, _("You have left the waitlist."), registration)
+    return Result(Outcome.CANCELLED, _("The registration is cancelled."), registration)
+
+
+def cancel_offering(offering: Offering, by: User, reason: str, now: datetime | None = None) -> int:
+    """Staff cancel an offering: every active registration is cancelled and notified
+    (with its pre-conference registrations). Returns how many were cancelled."""
+    now = now or utcnow()
+    lock_offering(offering.id)
+    offering.status = OfferingStatus.CANCELLED
+    active = db.session.scalars(
+        sa.select(Registration).where(
+            Registration.offering_id == offering.id, Registration.status.in_(ACTIVE_STATUSES)
+        )
+    ).all()
+    for registration in active:
+        _cancel_locked(
+            registration,
+            by,
+            reason.strip()[:500] or _("The training was cancelled."),
+            now,
+            notify=True,
+        )
+    db.session.commit()
+    return len(active)
+
+
+# ---------------------------------------------------------------------------- offers
+
+
+def accept_offer(registration: Registration, now: datetime | None = None) -> Result:
+    """A waitlisted member offered a seat takes it before the offer expires."""
+    now = now or utcnow()
+    lock_offering(registration.offering_id)
+    _fresh(registration)
+    if not registration.holds_offer:
+        db.session.rollback()
+        return Result(Outcome.NOT_ALLOWED, _("There is no seat on offer for you."), registration)
+    if registration.offer_expires_at is not None and now >= registration.offer_expires_at:
+        db.session.rollback()
+        return Result(Outcome.OFFER_EXPIRED, _("Sorry, this seat offer has expired."), registration)
+    registration.status = Status.CONFIRMED
+    registration.waitlisted_at = registration.offer_expires_at = None
+    registration.decided_at = now
+    _email("registration_confirmed", registration)
+    db.session.commit()
+    return Result(Outcome.ACCEPTED, _("The seat is yours. See you there!"), registration)
+
+
+def expire_offers(now: datetime | None = None) -> int:
+    """Seat offers not accepted in time lapse and the seat goes to the next person.
+    Run by the worker every minute; returns how many offers lapsed."""
+    now = now or utcnow()
+    offering_ids = db.session.scalars(
+        sa.select(Registration.offering_id)
+        .where(Registration.status == Status.WAITLISTED, Registration.offer_expires_at <= now)
+        .distinct()
+    ).all()
+    db.session.rollback()
+    lapsed = 0
+    for offering_id in sorted(offering_ids):
+        offering = db.session.get(Offering, offering_id)
+        if offering is None:
+            continue
+        lock_offering(offering_id)
+        expired = db.session.scalars(
+            sa.select(Registration)
+            .where(
+                Registration.offering_id == offering_id,
+                Registration.status == Status.WAITLISTED,
+                Registration.offer_expires_at <= now,
+            )
+            .execution_options(populate_existing=True)
+        ).all()
+        for registration in expired:
+            registration.status = Status.CANCELLED
+            registration.waitlisted_at = registration.offer_expires_at = None
+            registration.reason = _("The seat offer was not accepted in time.")
+            registration.decided_at = now
+            _email("offer_expired", registration)
+        db.session.flush()
+        promote_from_waitlist(offering, now)
+        db.session.commit()
+        lapsed += len(expired)
+    return lapsed
+
+
+# ---------------------------------------------------------------------------- approval
+
+
+def approve(registration: Registration, approver: User, now: datetime | None = None) -> Result:
+    """The approver of the member's affiliate approves: the member takes a seat, or a
+    waitlist place, by the same rules as any registration."""
+    now = now or utcnow()
+    offering = registration.offering
+    lock_offering(offering.id)
+    _fresh(registration)
+    if registration.status != Status.PENDING_APPROVAL:
+        db.session.rollback()
+        return Result(Outcome.NOT_ALLOWED, _("This registration is not waiting for approval."))
+    outcome = _place(offering, registration, now)
+    if outcome == Outcome.FULL:
+        db.session.rollback()
+        db.session.refresh(registration)
+        return Result(
+            Outcome.FULL,
+            _("The training is full and keeps no waitlist: decline, or ask for more seats."),
+            registration,
+        )
+    registration.decided_by_id = approver.id
+    registration.decided_at = now
+    db.session.flush()
+    return _commit_placed(registration, outcome)
+
+
+def decline(
+    registration: Registration, approver: User, reason: str, now: datetime | None = None
+) -> Result:
+    """The approver declines, with a reason the member is told."""
+    now = now or utcnow()
+    reason = " ".join(reason.split())
+    if not reason:
+        return Result(Outcome.NEEDS_REASON, _("Say why, so the member knows."), registration)
+    if len(reason) > 500:
+        return Result(
+            Outcome.NEEDS_REASON, _("Keep the reason under 500 characters."), registration
+        )
+    lock_offering(registration.offering_id)
+    _fresh(registration)
+    if registration.status != Status.PENDING_APPROVAL:
+        db.session.rollback()
+        return Result(Outcome.NOT_ALLOWED, _("This registration is not waiting for approval."))
+    registration.status = Status.DECLINED
+    registration.reason = reason
+    registration.decided_by_id = approver.id
+    registration.decided_at = now
+    _email("registration_declined", registration)
+    db.session.commit()
+    return Result(Outcome.DECLINED, _("Declined. The member has been told why."), registration)

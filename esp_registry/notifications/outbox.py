@@ -1,0 +1,61 @@
+"""Writing e-mails to the outbox. Sending is the worker's job (notifications.delivery)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import current_app, render_template
+from markupsafe import Markup, escape
+
+from esp_registry.accounts.models import User
+from esp_registry.extensions import db
+from esp_registry.notifications.models import OutboxMessage
+from esp_registry.registrations.models import Registration
+
+URL_RE = re.compile(r"(https?://[^\s<]+)")
+
+
+def public_url(endpoint: str, **values: Any) -> str:
+    """An absolute link for e-mails and PDFs, also outside a request (the worker)."""
+    base = current_app.config["PUBLIC_BASE_URL"]
+    scheme, _, rest = base.partition("://")
+    host, _, script = rest.partition("/")
+    adapter = current_app.url_map.bind(host, script_name="/" + script, url_scheme=scheme)
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def _paragraphs_html(text: str) -> Markup:
+    """The plain-text body as HTML paragraphs, with its links made clickable."""
+    parts = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        escaped = str(escape(block)).replace("\n", "<br>\n")
+        parts.append("<p>" + URL_RE.sub(r'<a href="\1">\1</a>', escaped) + "</p>")
+    return Markup("\n".join(parts))
+
+
+def queue_email(
+    user: User, kind: str, *, registration: Registration | None = None, **context: Any
+) -> OutboxMessage:
+    """Write one e-mail to the outbox in the caller's transaction (the caller commits).
+
+    `kind` names `templates/emails/<kind>.txt`, which sets `subject` and writes the body.
+    """
+    values = {"user": user, "registration": registration, "public_url": public_url, **context}
+    template = current_app.jinja_env.get_template(f"emails/{kind}.txt")
+    module = template.make_module(values)
+    subject = " ".join(str(getattr(module, "subject", "")).split())
+    text = str(module).strip() + "\n"
+    html = render_template("emails/_layout.html", subject=subject, body=_paragraphs_html(text))
+    message = OutboxMessage(
+        kind=kind,
+        to_email=user.email,
+        to_name=user.full_name,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        user_id=user.id,
+        registration_id=registration.id if registration is not None else None,
+    )
+    db.session.add(message)
+    return message
