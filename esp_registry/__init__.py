@@ -9,6 +9,7 @@ from flask import Flask, abort, has_request_context, render_template, request, s
 from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException
 
 from esp_registry import config
 from esp_registry.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -126,35 +127,26 @@ def _register_pages(app: Flask) -> None:
         response.headers["Vary"] = "HX-Request, Cookie"
         return response
 
-    @app.errorhandler(404)
-    def not_found(_error: Any) -> Any:
-        return render_template(
-            "errors/error.html",
-            title=_("Page not found"),
-            message=_("We could not find that page."),
-        ), 404
+    # Error pages in plain words; the texts are looked up per request (translated).
+    error_texts = {
+        400: (
+            lambda: _("Something was wrong with that request"),
+            lambda: _("Please go back, reload the page and try again."),
+        ),
+        404: (lambda: _("Page not found"), lambda: _("We could not find that page.")),
+        429: (
+            lambda: _("Too many attempts"),
+            lambda: _("Too many attempts. Please wait a minute and try again."),
+        ),
+        500: (lambda: _("Something went wrong"), lambda: _("Nothing was saved. Please try again.")),
+    }
 
-    @app.errorhandler(429)
-    def too_many(_error: Any) -> Any:
-        return render_template(
-            "errors/error.html",
-            title=_("Too many attempts"),
-            message=_("Too many attempts. Please wait a minute and try again."),
-        ), 429
+    def error_page(error: Any) -> Any:
+        code = getattr(error, "code", 500) if isinstance(error, HTTPException) else 500
+        if code == 500:
+            db.session.rollback()
+        title, message = error_texts.get(code, error_texts[500])
+        return render_template("errors/error.html", title=title(), message=message()), code
 
-    @app.errorhandler(400)
-    def bad_request(_error: Any) -> Any:
-        return render_template(
-            "errors/error.html",
-            title=_("Something was wrong with that request"),
-            message=_("Please go back, reload the page and try again."),
-        ), 400
-
-    @app.errorhandler(500)
-    def server_error(_error: Any) -> Any:
-        db.session.rollback()
-        return render_template(
-            "errors/error.html",
-            title=_("Something went wrong"),
-            message=_("Nothing was saved. Please try again."),
-        ), 500
+    for code in error_texts:
+        app.register_error_handler(code, error_page)

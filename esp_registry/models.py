@@ -1,7 +1,7 @@
 """Imports every domain area's models so the metadata (and Alembic) sees all tables."""
 
 from esp_registry.accounts.models import RoleGrant, User
-from esp_registry.attendance.models import Attendance
+from esp_registry.attendance.models import Attendance, AttendanceEvent
 from esp_registry.catalog.models import Affiliate, JobFamily, Offering, Program, Session
 from esp_registry.certificates.models import Certificate
 from esp_registry.lft.models import LftApplication, LftCriterion, LftCycle, LftEvent, LftScore
@@ -11,6 +11,7 @@ from esp_registry.registrations.models import Registration
 __all__ = [
     "Affiliate",
     "Attendance",
+    "AttendanceEvent",
     "Certificate",
     "JobFamily",
     "LftApplication",

@@ -119,3 +119,12 @@ def _nudge_worker(session: Session) -> None:
             "could not enqueue deliver_outbox; the every-minute run will send the mail",
             exc_info=True,
         )
+
+
+@huey.periodic_task(crontab(minute="*/10"))
+def lapse_unconfirmed_lft_places() -> int:
+    """Leaders for Tomorrow places not confirmed in time go to the first alternate."""
+    from esp_registry.lft.rules import lapse_unconfirmed
+
+    with worker_app().app_context():
+        return lapse_unconfirmed()

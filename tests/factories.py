@@ -93,3 +93,20 @@ def offering(
     db.session.add(created)
     db.session.commit()
     return created
+
+
+def bulk_people(prefix: str, count: int, state: str = "OH") -> list[User]:
+    """Many members at once (no password hashing), for concurrency tests."""
+    users = [
+        User(
+            email=f"{prefix}{i}@example.org",
+            full_name=f"{prefix} {i}",
+            affiliate_id=affiliate(state).id,
+            job_family_id=family("paraeducators").id,
+            password_hash="x",
+        )
+        for i in range(count)
+    ]
+    db.session.add_all(users)
+    db.session.flush()
+    return users

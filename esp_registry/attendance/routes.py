@@ -1,6 +1,18 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from collections.abc import Mapping
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
@@ -13,7 +25,9 @@ from esp_registry.access import (
 )
 from esp_registry.attendance import rules
 from esp_registry.attendance.models import AttendanceStatus
+from esp_registry.attendance.sheet import sign_in_sheet_pdf
 from esp_registry.catalog.models import Offering, Session
+from esp_registry.certificates.render import qr_data_uri
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
 from esp_registry.registrations.models import Registration
@@ -40,19 +54,108 @@ def facilitate() -> str:
     return render_template("attendance/facilitate.html", offerings=offerings)
 
 
-@bp.get("/sessions/<int:session_id>/roster")
-@login_required
-def roster(session_id: int) -> str:
-    session = load_or_404(Session, session_id, may_take_session_attendance, options=SESSION_OPTIONS)
-    rows = rules.roster(session)
-    present = sum(1 for r in rows if r.status == AttendanceStatus.PRESENT)
+SEARCH_MAX = 120
+
+
+def _search() -> str:
+    return request.args.get("q", "")[:SEARCH_MAX].strip()
+
+
+def _counts(session: Session) -> dict[str, int]:
+    return {
+        "present": rules.present_count(session),
+        "registered": rules.registered_count(session),
+    }
+
+
+def _roster_page(session: Session, errors: dict[int, str] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    search = _search()
     return render_template(
         "attendance/roster.html",
         session=session,
-        rows=rows,
-        present=present,
+        rows=rules.roster(session, search),
+        search=search,
+        errors=errors or {},
         closed=rules.marking_refusal(session, utcnow()),
+        **_counts(session),
+    ), status
+
+
+def _roster_url(session: Session, anchor: str = "") -> str:
+    search = request.values.get("q", "")[:SEARCH_MAX].strip()
+    return url_for("attendance.roster", session_id=session.id, q=search or None) + anchor
+
+
+@bp.get("/sessions/<int:session_id>/roster")
+@login_required
+def roster(session_id: int):  # type: ignore[no-untyped-def]
+    session = load_or_404(Session, session_id, may_take_session_attendance, options=SESSION_OPTIONS)
+    if is_htmx() and request.headers.get("HX-Trigger") == "search":
+        return _roster_table(session, request.args)
+    return _roster_page(session)
+
+
+def _roster_table(session: Session, values: Mapping[str, str], **extra: object) -> str:
+    """The table htmx swaps after a search or "mark all", filtered as the page was."""
+    search = values.get("q", "")[:SEARCH_MAX].strip()
+    return render_template(
+        "attendance/_roster_table.html",
+        session=session,
+        rows=rules.roster(session, search),
+        search=search,
+        errors={},
+        closed=rules.marking_refusal(session, utcnow()),
+        **extra,
     )
+
+
+@bp.post("/sessions/<int:session_id>/attendance/mark-all")
+@login_required
+def mark_all(session_id: int) -> str | Response:
+    session = load_or_404(Session, session_id, may_take_session_attendance, options=SESSION_OPTIONS)
+    result = rules.mark_all_present(session, current_user)
+    message = result.refusal or _("%(count)d marked present.", count=result.marked)
+    if is_htmx():
+        return _roster_table(
+            session,
+            request.values,
+            message=message,
+            message_is_error=bool(result.refusal),
+            count_update=_counts(session),
+        )
+    flash(message, "error" if result.refusal else "success")
+    return redirect(_roster_url(session))
+
+
+@bp.post("/sessions/<int:session_id>/attendance/<int:registration_id>/hours")
+@login_required
+def hours(session_id: int, registration_id: int):  # type: ignore[no-untyped-def]
+    session = load_or_404(Session, session_id, may_take_session_attendance, options=SESSION_OPTIONS)
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        abort(404)
+    result = rules.set_hours(session, registration, request.form.get("hours", ""), current_user)
+    if result is None:
+        abort(404)
+    if is_htmx():
+        # 200 even for bad input: htmx swaps only successful answers, and the row shows why.
+        return render_template(
+            "attendance/_roster_row.html",
+            session=session,
+            row=result.row,
+            errors={registration.id: result.error} if result.error else {},
+        )
+    if result.error:
+        return _roster_page(session, {registration.id: result.error}, 422)
+    flash(
+        _(
+            "%(name)s credited %(hours)s hours.",
+            name=registration.user.full_name,
+            hours=f"{result.row.attendance.credited_hours.normalize():f}",
+        ),
+        "success",
+    )
+    return redirect(_roster_url(session, f"#r{registration.id}"))
 
 
 @bp.post("/sessions/<int:session_id>/attendance/<int:registration_id>")
@@ -73,10 +176,8 @@ def mark(session_id: int, registration_id: int) -> str | Response:
             row=result.row or rules.roster_row(session, registration),
             refusal=result.refusal,
             # The count above the table is swapped out-of-band so it stays true.
-            count_update={
-                "present": rules.present_count(session),
-                "registered": rules.registered_count(session),
-            },
+            errors={},
+            count_update=_counts(session),
         )
     if result.refusal:
         flash(result.refusal, "error")
@@ -85,4 +186,59 @@ def mark(session_id: int, registration_id: int) -> str | Response:
             _("%(name)s marked %(status)s.", name=registration.user.full_name, status=_(status)),
             "success",
         )
-    return redirect(url_for("attendance.roster", session_id=session.id) + f"#r{registration.id}")
+    return redirect(_roster_url(session, f"#r{registration.id}"))
+
+
+@bp.get("/sessions/<int:session_id>/check-in")
+@login_required
+def check_in_screen(session_id: int) -> str:
+    """What the facilitator shows in the room: the session's QR code and its link."""
+    session = load_or_404(Session, session_id, may_take_session_attendance, options=SESSION_OPTIONS)
+    token = rules.check_in_token(session.id, current_app.config["SECRET_KEY"])
+    link = current_app.config["PUBLIC_BASE_URL"] + url_for("attendance.check_in", token=token)
+    opens, closes = rules.check_in_window(session)
+    return render_template(
+        "attendance/check_in_screen.html",
+        session=session,
+        link=link,
+        qr=qr_data_uri(link),
+        opens=opens,
+        closes=closes,
+        open_now=rules.check_in_open(session, utcnow()),
+    )
+
+
+def _token_session(token: str) -> Session | None:
+    session_id = rules.session_id_from_token(token, current_app.config["SECRET_KEY"])
+    if session_id is None:
+        return None
+    return db.session.get(Session, session_id, options=[joinedload(Session.offering)])
+
+
+@bp.route("/check-in/<token>", methods=["GET", "POST"])
+@login_required
+def check_in(token: str):  # type: ignore[no-untyped-def]
+    """A member's self check-in. Opening the link shows one button; the POST (CSRF-protected)
+    marks them present, so a link embedded elsewhere cannot check anyone in."""
+    session = _token_session(token)
+    if request.method == "POST":
+        result = rules.check_in(session, current_user)
+        return render_template(
+            "attendance/check_in.html", session=session, token=token, result=result
+        ), (200 if result.ok else 422)
+    _, refusal = rules.check_in_refusal(session, current_user, utcnow())
+    return render_template(
+        "attendance/check_in.html", session=session, token=token, refusal=refusal, result=None
+    ), (200 if not refusal else 422)
+
+
+@bp.get("/sessions/<int:session_id>/sign-in-sheet.pdf")
+@login_required
+def sign_in_sheet(session_id: int) -> Response:
+    session = load_or_404(Session, session_id, may_take_session_attendance, options=SESSION_OPTIONS)
+    response = make_response(sign_in_sheet_pdf(session))
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = (
+        f'inline; filename="sign-in-sheet-session-{session.id}.pdf"'
+    )
+    return response

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from esp_registry.accounts.models import User
-from esp_registry.attendance.models import Attendance, AttendanceStatus
+from esp_registry.attendance.models import (
+    Attendance,
+    AttendanceChange,
+    AttendanceEvent,
+    AttendanceStatus,
+)
 from esp_registry.catalog.models import OfferingStatus, Session
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
@@ -29,22 +36,20 @@ class RosterRow:
         return self.attendance.status if self.attendance else None
 
 
-def roster(session: Session) -> list[RosterRow]:
-    """Confirmed registrants of the session's offering with their mark, in two queries."""
-    registrations = db.session.scalars(
-        sa.select(Registration)
-        .join(Registration.user)
-        .where(
-            Registration.offering_id == session.offering_id,
-            Registration.status == RegistrationStatus.CONFIRMED,
-        )
-        .options(joinedload(Registration.user))
-        .order_by(User.full_name, Registration.id)
-    ).all()
+def roster(session: Session, search: str = "") -> list[RosterRow]:
+    """Confirmed registrants of the session's offering (whose name contains `search`)
+    with their mark and who changed it last, in two queries whatever the number of rows."""
+    query = _registrants(session)
+    search = search.strip()
+    if search:
+        query = query.where(User.full_name.icontains(search, autoescape=True))
+    registrations = db.session.scalars(query).all()
     marks = {
         a.registration_id: a
         for a in db.session.scalars(
-            sa.select(Attendance).where(Attendance.session_id == session.id)
+            sa.select(Attendance)
+            .where(Attendance.session_id == session.id)
+            .options(joinedload(Attendance.marked_by).options(lazyload(User.role_grants)))
         )
     }
     return [RosterRow(r, marks.get(r.id)) for r in registrations]
@@ -69,9 +74,9 @@ def registered_count(session: Session) -> int:
 
 def roster_row(session: Session, registration: Registration) -> RosterRow:
     attendance = db.session.scalar(
-        sa.select(Attendance).where(
-            Attendance.registration_id == registration.id, Attendance.session_id == session.id
-        )
+        sa.select(Attendance)
+        .where(Attendance.registration_id == registration.id, Attendance.session_id == session.id)
+        .options(joinedload(Attendance.marked_by))
     )
     return RosterRow(registration, attendance)
 
@@ -101,37 +106,51 @@ def mark(
     status: AttendanceStatus,
     marked_by: User,
     now: datetime | None = None,
+    change: AttendanceChange = AttendanceChange.MARK,
 ) -> MarkResult | None:
     """Mark one confirmed registrant present (credited the session's contact hours) or
     absent, from an hour before the session until the offering is closed. Returns None
     when the registration does not belong on this roster."""
     now = now or utcnow()
-    if (
-        registration.offering_id != session.offering_id
-        or registration.status != RegistrationStatus.CONFIRMED
-    ):
+    if not _on_roster(session, registration):
         return None
     refusal = marking_refusal(session, now)
     if refusal:
         return MarkResult(None, refusal)
+    hours = session.contact_hours if status == AttendanceStatus.PRESENT else Decimal(0)
+    attendance = _with_retry(
+        lambda: _record(session, registration, status, hours, marked_by, now, change)
+    )
+    return MarkResult(RosterRow(registration, attendance))
+
+
+def _on_roster(session: Session, registration: Registration) -> bool:
+    return (
+        registration.offering_id == session.offering_id
+        and registration.status == RegistrationStatus.CONFIRMED
+    )
+
+
+def _with_retry(write):  # type: ignore[no-untyped-def]
     for attempt in range(2):
         try:
-            attendance = _record(session, registration, status, marked_by, now)
-            break
+            return write()
         except IntegrityError:
             # Two taps at once both inserted; the second now finds the first's row.
             db.session.rollback()
             if attempt:
                 raise
-    return MarkResult(RosterRow(registration, attendance))
+    raise AssertionError("unreachable")
 
 
 def _record(
     session: Session,
     registration: Registration,
     status: AttendanceStatus,
+    hours: Decimal,
     marked_by: User,
     now: datetime,
+    change: AttendanceChange,
 ) -> Attendance:
     attendance = db.session.scalar(
         sa.select(Attendance).where(
@@ -141,14 +160,272 @@ def _record(
     if attendance is None:
         attendance = Attendance(registration_id=registration.id, session_id=session.id)
         db.session.add(attendance)
-    attendance.status = status
-    attendance.credited_hours = (
-        session.contact_hours if status == AttendanceStatus.PRESENT else Decimal(0)
-    )
-    attendance.marked_by_id = marked_by.id
-    attendance.marked_at = now
+    _change(attendance, status, hours, marked_by, now, change)
     db.session.commit()
     return attendance
+
+
+def _change(
+    attendance: Attendance,
+    status: AttendanceStatus,
+    hours: Decimal,
+    actor: User,
+    now: datetime,
+    change: AttendanceChange,
+) -> None:
+    """Apply one change and write it to the audit trail (PRODUCT §6: changes are audited)."""
+    # A pending new row must not be flushed half-filled by a lazy load below.
+    with db.session.no_autoflush:
+        before = attendance.status
+        if before == status and attendance.credited_hours == hours:
+            return  # a second tap on the same button is not a change
+        db.session.add(
+            AttendanceEvent(
+                registration_id=attendance.registration_id,
+                session_id=attendance.session_id,
+                actor_id=actor.id,
+                at=now,
+                change=change,
+                from_status=before,
+                from_hours=attendance.credited_hours if before is not None else None,
+                to_status=status,
+                to_hours=hours,
+            )
+        )
+        attendance.status = status
+        attendance.credited_hours = hours
+        attendance.marked_by_id = actor.id
+        attendance.marked_by = actor
+        attendance.marked_at = now
+
+
+HOURS_STEP = Decimal("0.25")
+HOURS_INPUT = re.compile(r"[0-9]{1,2}(\.[0-9]{1,2})?")
+
+
+def parse_hours(raw: str, contact_hours: Decimal) -> Decimal | str:
+    """Credited hours typed by a facilitator: a number from 0 to the session's contact
+    hours in quarter hours. Returns the hours, or the message explaining what is wrong."""
+    text = (raw or "").strip().replace(",", ".")
+    limit = _(
+        "Enter hours from 0 to %(max)s in steps of 0.25.", max=f"{contact_hours.normalize():f}"
+    )
+    if not HOURS_INPUT.fullmatch(text):
+        return limit
+    value = Decimal(text)
+    if value > contact_hours or value % HOURS_STEP:
+        return limit
+    return value.quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class HoursResult:
+    row: RosterRow
+    error: str = ""
+
+
+def set_hours(
+    session: Session,
+    registration: Registration,
+    raw_hours: str,
+    edited_by: User,
+    now: datetime | None = None,
+) -> HoursResult | None:
+    """Credit a present person with 0..the session's contact hours (in quarter hours);
+    absent people earn none. Bad input is explained and nothing is stored. Returns None
+    when the registration does not belong on this roster."""
+    now = now or utcnow()
+    if not _on_roster(session, registration):
+        return None
+    row = roster_row(session, registration)
+    refusal = marking_refusal(session, now)
+    if refusal:
+        return HoursResult(row, refusal)
+    if row.status != AttendanceStatus.PRESENT:
+        return HoursResult(row, _("Mark this person present before crediting hours."))
+    hours = parse_hours(raw_hours, session.contact_hours)
+    if isinstance(hours, str):
+        return HoursResult(row, hours)
+    attendance = row.attendance
+    assert attendance is not None
+    if attendance.credited_hours != hours:
+        _change(attendance, AttendanceStatus.PRESENT, hours, edited_by, now, AttendanceChange.HOURS)
+        db.session.commit()
+    return HoursResult(RosterRow(registration, attendance))
+
+
+@dataclass(frozen=True)
+class MarkAllResult:
+    marked: int
+    refusal: str = ""
+
+
+def mark_all_present(
+    session: Session, marked_by: User, now: datetime | None = None
+) -> MarkAllResult:
+    """Mark every confirmed registrant not yet present as present, credited the session's
+    hours; people already present keep the hours they were credited. One transaction."""
+    now = now or utcnow()
+    refusal = marking_refusal(session, now)
+    if refusal:
+        return MarkAllResult(0, refusal)
+    return _with_retry(lambda: _mark_all(session, marked_by, now))
+
+
+def _mark_all(session: Session, marked_by: User, now: datetime) -> MarkAllResult:
+    registration_ids = db.session.scalars(
+        sa.select(Registration.id).where(
+            Registration.offering_id == session.offering_id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
+    ).all()
+    existing = {
+        a.registration_id: a
+        for a in db.session.scalars(
+            sa.select(Attendance).where(Attendance.session_id == session.id)
+        )
+    }
+    marked = 0
+    for registration_id in registration_ids:
+        attendance = existing.get(registration_id)
+        if attendance is not None and attendance.status == AttendanceStatus.PRESENT:
+            continue
+        if attendance is None:
+            attendance = Attendance(registration_id=registration_id, session_id=session.id)
+            db.session.add(attendance)
+        _change(
+            attendance,
+            AttendanceStatus.PRESENT,
+            session.contact_hours,
+            marked_by,
+            now,
+            AttendanceChange.MARK_ALL,
+        )
+        marked += 1
+    db.session.commit()
+    return MarkAllResult(marked)
+
+
+# ------------------------------------------------------------------------- QR self check-in
+
+CHECK_IN_SALT = "attendance-check-in"
+# Members may check in from half an hour before the start until half an hour after the end.
+CHECK_IN_OPENS_BEFORE_START = timedelta(minutes=30)
+CHECK_IN_GRACE_AFTER_END = timedelta(minutes=30)
+
+
+def check_in_token(session_id: int, secret_key: str) -> str:
+    """The signed token in a session's QR code; it names the session and nothing else."""
+    return URLSafeSerializer(secret_key, salt=CHECK_IN_SALT).dumps({"session": session_id})
+
+
+def session_id_from_token(token: str, secret_key: str) -> int | None:
+    """The session a token was signed for, or None for a forged or garbled token."""
+    if len(token) > 200:
+        return None
+    try:
+        payload = URLSafeSerializer(secret_key, salt=CHECK_IN_SALT).loads(token)
+    except BadSignature:
+        return None
+    session_id = payload.get("session") if isinstance(payload, dict) else None
+    return session_id if type(session_id) is int else None
+
+
+def check_in_window(session: Session) -> tuple[datetime, datetime]:
+    return (
+        session.starts_at - CHECK_IN_OPENS_BEFORE_START,
+        session.ends_at + CHECK_IN_GRACE_AFTER_END,
+    )
+
+
+def check_in_open(session: Session, now: datetime) -> bool:
+    opens, closes = check_in_window(session)
+    return opens <= now <= closes
+
+
+@dataclass(frozen=True)
+class CheckInResult:
+    session: Session | None
+    registration: Registration | None = None
+    refusal: str = ""
+    already: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.refusal
+
+
+def check_in_refusal(
+    session: Session | None, member: User, now: datetime
+) -> tuple[Registration | None, str]:
+    """Why this member cannot check in to this session now ("" and their registration
+    when they can): a registered member, during the session window plus the grace."""
+    if session is None:
+        return None, _("This check-in code is not valid. Ask the facilitator for help.")
+    registration = db.session.scalar(
+        sa.select(Registration).where(
+            Registration.offering_id == session.offering_id,
+            Registration.user_id == member.id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
+    )
+    if registration is None:
+        return None, _(
+            "You do not hold a confirmed registration for this training, so you cannot "
+            "check in. Please see the facilitator."
+        )
+    if session.offering.status != OfferingStatus.PUBLISHED or not check_in_open(session, now):
+        return registration, _(
+            "Check-in for this session is open from 30 minutes before it starts until "
+            "30 minutes after it ends. Please see the facilitator."
+        )
+    return registration, ""
+
+
+def check_in(session: Session | None, member: User, now: datetime | None = None) -> CheckInResult:
+    """A signed-in member registered for the offering scans the session's QR code during
+    the session window and is marked present, credited the session's contact hours."""
+    now = now or utcnow()
+    registration, refusal = check_in_refusal(session, member, now)
+    if refusal:
+        return CheckInResult(session, registration, refusal)
+    assert session is not None and registration is not None
+    current = roster_row(session, registration).attendance
+    if current is not None and current.status == AttendanceStatus.PRESENT:
+        # Scanning twice changes nothing (and keeps hours a facilitator adjusted).
+        return CheckInResult(session, registration, already=True)
+    _with_retry(
+        lambda: _record(
+            session,
+            registration,
+            AttendanceStatus.PRESENT,
+            session.contact_hours,
+            member,
+            now,
+            AttendanceChange.CHECK_IN,
+        )
+    )
+    return CheckInResult(session, registration)
+
+
+def _registrants(session: Session) -> sa.Select[tuple[Registration]]:
+    """Confirmed registrants of the session's offering by name, with their user loaded."""
+    return (
+        sa.select(Registration)
+        .join(Registration.user)
+        .where(
+            Registration.offering_id == session.offering_id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
+        # Rosters and sheets show names, locals and job families, never anyone's roles.
+        .options(joinedload(Registration.user).options(lazyload(User.role_grants)))
+        .order_by(User.full_name, Registration.id)
+    )
+
+
+def sign_in_sheet_rows(session: Session) -> list[Registration]:
+    """Confirmed registrants, by name, with what the sheet prints: one query."""
+    return list(db.session.scalars(_registrants(session)))
 
 
 def credited_hours(registration_ids: list[int]) -> dict[int, Decimal]:

@@ -45,6 +45,7 @@ from esp_registry.catalog.queries import OFFERING_PAGE_OPTIONS
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
 from esp_registry.registrations import rules as registration_rules
+from esp_registry.registrations.models import Registration
 from esp_registry.registrations.rules import Counts
 from esp_registry.web import is_htmx
 
@@ -191,6 +192,24 @@ def edit_offering(offering_id: int) -> tuple[str, int] | Response:
 # --- one offering's page -----------------------------------------------------------------
 
 
+def offering_registrations(offering: Offering) -> list[Registration]:
+    """Everyone registered, for staff: active first, then by when they registered."""
+    return list(
+        db.session.scalars(
+            sa.select(Registration)
+            .where(Registration.offering_id == offering.id)
+            .options(joinedload(Registration.user))
+            .order_by(
+                Registration.status.in_(("cancelled", "declined")),
+                Registration.waitlisted_at.is_not(None),
+                Registration.waitlisted_at,
+                Registration.created_at,
+                Registration.id,
+            )
+        ).unique()
+    )
+
+
 def _offering_page(
     offering: Offering,
     *,
@@ -215,6 +234,8 @@ def _offering_page(
         cancel_form=cancel_form or CancelForm(formdata=None),
         action_error=action_error,
         messages=messages or {},
+        registrations=offering_registrations(offering),
+        positions=registration_rules.waitlist_positions([offering.id]),
     ), status
 
 

@@ -52,6 +52,7 @@ def my_trainings(user: User, now: datetime) -> MyTrainings:
             .where(Registration.user_id == user.id)
             .options(
                 joinedload(Registration.offering).joinedload(Offering.host_affiliate),
+                joinedload(Registration.offering).joinedload(Offering.program),
                 joinedload(Registration.offering).selectinload(Offering.sessions),
             )
             .order_by(Registration.created_at)

@@ -24,6 +24,8 @@ from esp_registry.notifications.outbox import public_url, queue_email
 from esp_registry.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
 
 Status = RegistrationStatus
+# The cohort's offering is filled by the selection (lft.rules), not by members themselves.
+LFT_PROGRAM_SLUG = "leaders-for-tomorrow"
 
 
 class Outcome(enum.StrEnum):
@@ -67,6 +69,13 @@ class Result:
     @property
     def ok(self) -> bool:
         return self.outcome in SUCCESSES
+
+    @property
+    def tone(self) -> str:
+        """How the message is shown: waiting is not a refusal, but not yet a seat either."""
+        if self.outcome in (Outcome.WAITLISTED, Outcome.PENDING):
+            return "info"
+        return "success" if self.ok else "error"
 
 
 # ---------------------------------------------------------------------------- counting
@@ -416,6 +425,13 @@ def cancel(
     if staff and offering.status == OfferingStatus.COMPLETED:
         db.session.rollback()
         return Result(Outcome.TOO_LATE, _("This training is completed."), registration)
+    if not staff and offering.program.slug == LFT_PROGRAM_SLUG:
+        db.session.rollback()
+        return Result(
+            Outcome.NOT_ALLOWED,
+            _("Your Leaders for Tomorrow place is managed on the Leaders for Tomorrow page."),
+            registration,
+        )
     was_waitlisted = registration.status == Status.WAITLISTED
     _cancel_locked(registration, by, reason.strip()[:500], now, notify=True)
     db.session.commit()

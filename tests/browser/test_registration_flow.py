@@ -45,10 +45,28 @@ def card(page: Page, scope: Locator, title: str) -> Locator:
     return scope.locator(".card", has=page.get_by_role("heading", name=title))
 
 
+def fits_phone(page: Page, name: str) -> None:
+    """Nothing on the page is wider than a 390 px phone (no sideways scrolling)."""
+    original = page.viewport_size
+    page.set_viewport_size({"width": 390, "height": 844})
+    try:
+        widths = page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+    finally:
+        if original:
+            page.set_viewport_size(original)
+    assert widths[0] <= widths[1], f"{name}: {widths[0]} px wide at a 390 px viewport"
+
+
 @pytest.mark.browser
 def test_waitlist_promotion_and_approval_queue(
     page: Page, check_page: CheckPage, blocked_requests: list[str]
 ) -> None:
+    def look(page: Page, name: str) -> None:
+        check_page(page, name)
+        fits_phone(page, name)
+
     local_now = datetime.now(ZoneInfo(ZONE)).replace(second=0, microsecond=0)
     opens = local_now - timedelta(hours=1)
     days = (local_now + timedelta(days=30), local_now + timedelta(days=31))
@@ -58,11 +76,11 @@ def test_waitlist_promotion_and_approval_queue(
     sign_in(page, ADMIN, DEMO_PASSWORD)
     open_nav(page, "Manage trainings")
     expect(page.get_by_role("heading", name="Manage trainings", level=1)).to_be_visible()
-    check_page(page, "20-manage-index")
+    look(page, "20-manage-index")
 
     page.get_by_role("link", name="New training").click()
     expect(page.get_by_role("heading", name="New training", level=1)).to_be_visible()
-    check_page(page, "21-manage-new")
+    look(page, "21-manage-new")
     page.get_by_label("Program", exact=True).select_option(label=PROGRAM)
     page.get_by_label("Title", exact=True).fill(TITLE)
     page.get_by_label("Description", exact=True).fill(
@@ -83,7 +101,7 @@ def test_waitlist_promotion_and_approval_queue(
     expect(page.get_by_role("heading", name=TITLE, level=1)).to_be_visible()
     expect(page.get_by_role("status").first).to_contain_text("Draft saved.")
     expect(page.get_by_role("heading", name="Status: Draft")).to_be_visible()
-    check_page(page, "22-manage-draft")
+    look(page, "22-manage-draft")
 
     # Two future sessions, each added by htmx without leaving the page.
     mark_document(page)
@@ -99,7 +117,7 @@ def test_waitlist_promotion_and_approval_queue(
         expect(sessions.get_by_role("rowheader", name=title)).to_be_visible()
     expect(sessions.locator("tbody tr")).to_have_count(2)
     assert_same_document(page)
-    check_page(page, "23-manage-sessions")
+    look(page, "23-manage-sessions")
 
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Publish", exact=True).click()
@@ -107,14 +125,14 @@ def test_waitlist_promotion_and_approval_queue(
     expect(page.get_by_role("status").first).to_contain_text("Published")
     status_box = page.locator("#status")
     expect(status_box).to_contain_text("0 of 1")
-    check_page(page, "24-manage-published")
+    look(page, "24-manage-published")
 
     page.get_by_role("link", name="See it in the catalog").click()
     expect(page.get_by_role("heading", name=TITLE, level=1)).to_be_visible()
     offering_url = page.url
     expect(page.locator("ol.sessions > li")).to_have_count(2)
     expect(page.locator("#registration .seats")).to_have_text("1 seat left")
-    check_page(page, "25-offering-published")
+    look(page, "25-offering-published")
     sign_out(page)
 
     # --- Member A takes the only seat. ---------------------------------------------------
@@ -127,7 +145,7 @@ def test_waitlist_promotion_and_approval_queue(
     expect(registration).to_contain_text("Your registration: Confirmed")
     expect(registration.locator(".seats")).to_have_text("Full · 0 on the waitlist")
     assert_same_document(page)
-    check_page(page, "26-offering-a-confirmed")
+    look(page, "26-offering-a-confirmed")
     sign_out(page)
 
     # --- Member B finds it full and joins the waitlist as number 1. ------------------------
@@ -135,7 +153,7 @@ def test_waitlist_promotion_and_approval_queue(
     page.goto(offering_url)
     registration = page.locator("#registration")
     expect(registration.locator(".seats")).to_have_text("Full · 0 on the waitlist")
-    check_page(page, "27-offering-full")
+    look(page, "27-offering-full")
     mark_document(page)
     registration.get_by_role("button", name="Join the waitlist").click()
     expect(registration.get_by_role("status")).to_have_text(
@@ -145,14 +163,14 @@ def test_waitlist_promotion_and_approval_queue(
     expect(registration.locator(".seats")).to_have_text("Full · 1 on the waitlist")
     expect(registration.get_by_role("button", name="Leave the waitlist")).to_be_visible()
     assert_same_document(page)
-    check_page(page, "28-offering-b-waitlisted")
+    look(page, "28-offering-b-waitlisted")
 
     open_nav(page, "My trainings")
     mine = page.locator("#my-trainings")
     expect(mine.get_by_role("heading", name="On a waitlist")).to_be_visible()
     waiting = card(page, mine, TITLE)
     expect(waiting).to_contain_text("Status: Waitlisted · number 1 on the waitlist")
-    check_page(page, "29-my-trainings-b-waitlisted")
+    look(page, "29-my-trainings-b-waitlisted")
     sign_out(page)
 
     # --- Member A cancels from My trainings (htmx, after confirming the dialog). ----------
@@ -160,7 +178,7 @@ def test_waitlist_promotion_and_approval_queue(
     mine = page.locator("#my-trainings")
     seat = card(page, mine, TITLE)
     expect(seat).to_contain_text("Status: Confirmed")
-    check_page(page, "30-my-trainings-a-confirmed")
+    look(page, "30-my-trainings-a-confirmed")
     mark_document(page)
     prompts: list[str] = []
 
@@ -175,7 +193,7 @@ def test_waitlist_promotion_and_approval_queue(
     expect(mine.get_by_role("heading", name="Cancelled or declined")).to_be_visible()
     expect(card(page, mine, TITLE)).to_contain_text("Status: Cancelled")
     assert_same_document(page)
-    check_page(page, "31-my-trainings-a-cancelled")
+    look(page, "31-my-trainings-a-cancelled")
     sign_out(page)
 
     # --- Member B was promoted in the same transaction: confirmed everywhere. ------------
@@ -185,12 +203,12 @@ def test_waitlist_promotion_and_approval_queue(
     promoted = card(page, mine, TITLE)
     expect(promoted).to_contain_text("Status: Confirmed")
     expect(promoted).not_to_contain_text("waitlist")
-    check_page(page, "32-my-trainings-b-confirmed")
+    look(page, "32-my-trainings-b-confirmed")
     promoted.get_by_role("link", name=TITLE, exact=True).click()
     registration = page.locator("#registration")
     expect(registration).to_contain_text("Your registration: Confirmed")
     expect(registration.locator(".seats")).to_have_text("Full · 0 on the waitlist")
-    check_page(page, "33-offering-b-confirmed")
+    look(page, "33-offering-b-confirmed")
     sign_out(page)
 
     # --- The Ohio approver works the queue inline. ----------------------------------------
@@ -200,21 +218,23 @@ def test_waitlist_promotion_and_approval_queue(
     request = page.locator("#approvals .card", has=page.get_by_role("heading", name=PENDING_NAME))
     expect(request).to_have_count(1)
     expect(request.get_by_role("link", name=PENDING_TITLE)).to_be_visible()
-    check_page(page, "34-approvals")
+    look(page, "34-approvals")
 
     mark_document(page)
     decline = request.get_by_role("button", name=f"Decline {PENDING_NAME}")
     decline.click()  # no reason yet: refused, and nothing changes
-    expect(request.get_by_role("status")).to_have_text("Say why, so the member knows.")
+    expect(request.get_by_role("alert")).to_have_text("Say why, so the member knows.")
+    reason_box = request.get_by_label(f"Reason for declining {PENDING_NAME}")
+    expect(reason_box).to_have_attribute("aria-invalid", "true")
     expect(decline).to_be_visible()
-    check_page(page, "35-approvals-needs-reason")
+    look(page, "35-approvals-needs-reason")
     request.get_by_label(f"Reason for declining {PENDING_NAME}").fill(DECLINE_REASON)
     request.get_by_role("button", name=f"Decline {PENDING_NAME}").click()
     expect(request.get_by_role("status")).to_have_text("Declined. The member has been told why.")
     expect(request).to_contain_text("Now: Declined")
     expect(request.get_by_role("button")).to_have_count(0)
     assert_same_document(page)
-    check_page(page, "36-approvals-declined")
+    look(page, "36-approvals-declined")
 
     # A plain reload: the queue is empty of that request.
     page.reload()
@@ -228,7 +248,7 @@ def test_waitlist_promotion_and_approval_queue(
     declined = card(page, page.locator("#my-trainings"), PENDING_TITLE)
     expect(declined).to_contain_text("Status: Declined")
     expect(declined).to_contain_text(f"Reason: {DECLINE_REASON}")
-    check_page(page, "37-my-trainings-declined")
+    look(page, "37-my-trainings-declined")
 
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+/offerings/\d+(/.*)?", offering_url), offering_url
     assert blocked_requests == [], f"the pages asked for outside resources: {blocked_requests}"

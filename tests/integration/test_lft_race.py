@@ -22,25 +22,13 @@ APPLICANTS = 30
 
 def applicants(cycle_id: int, count: int, prefix: str) -> list[int]:
     """Submitted applications of Ohio members, made in bulk."""
-    oh, para = factories.affiliate("OH").id, factories.family("paraeducators").id
-    users = [
-        User(
-            email=f"{prefix}{i}@example.org",
-            full_name=f"{prefix} {i}",
-            affiliate_id=oh,
-            job_family_id=para,
-            password_hash="x",
-        )
-        for i in range(count)
-    ]
-    db.session.add_all(users)
-    db.session.flush()
+    users = factories.bulk_people(prefix, count)
     applications = [
         LftApplication(
             cycle_id=cycle_id,
             user_id=u.id,
-            affiliate_id=oh,
-            job_family_id=para,
+            affiliate_id=u.affiliate_id,
+            job_family_id=u.job_family_id,
             status=LftStatus.SUBMITTED,
             submitted_at=T0,
             **{name: getattr(GOOD, name) for name in rules.Answers.__dataclass_fields__},

@@ -155,3 +155,27 @@ def test_calendar_file(client, actions):
     assert response.mimetype == "text/calendar"
     assert body.count("BEGIN:VEVENT") == 2 and "SUMMARY:Two days: Day 1" in body
     assert f"http://verify.test/offerings/{offering.id}" in body.replace("\r\n ", "")
+
+
+def test_staff_cancel_from_the_manage_page_promotes_and_notifies(client, actions):
+    offering = factories.offering(capacity=1, waitlist_enabled=True, host="OH")
+    first = rules.register(factories.person("a@example.org", name="Ann First"), offering)
+    second = rules.register(factories.person("b@example.org", name="Bo Second"), offering)
+    factories.person("oh@example.org", roles=((Role.AFFILIATE_APPROVER, "OH"),))
+    actions.sign_in("oh@example.org")
+    page = client.get(f"/manage/offerings/{offering.id}").get_data(as_text=True)
+    assert "Ann First" in page and "number 1 on the waitlist" in page
+    back = f"/manage/offerings/{offering.id}#registrations"
+    response = actions.post(
+        f"/registrations/{first.registration.id}/staff-cancel",
+        {"reason": "Moved to another district", "next": back},
+    )
+    assert response.status_code == 302 and response.headers["Location"] == back
+    assert status_of(first.registration.id) == "cancelled"
+    assert status_of(second.registration.id) == "confirmed"
+    kinds = set(db.session.scalars(sa.select(OutboxMessage.kind)))
+    assert {"registration_cancelled", "registration_promoted"} <= kinds
+    evil = actions.post(
+        f"/registrations/{second.registration.id}/staff-cancel", {"next": "//evil.example"}
+    )
+    assert evil.headers["Location"] == f"/offerings/{offering.id}"

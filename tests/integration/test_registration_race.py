@@ -22,18 +22,7 @@ RACERS = 50
 
 
 def make_people(prefix: str, count: int) -> list[int]:
-    oh, para = factories.affiliate("OH").id, factories.family("paraeducators").id
-    users = [
-        User(
-            email=f"{prefix}{i}@example.org",
-            full_name=f"{prefix} {i}",
-            affiliate_id=oh,
-            job_family_id=para,
-            password_hash="x",
-        )
-        for i in range(count)
-    ]
-    db.session.add_all(users)
+    users = factories.bulk_people(prefix, count)
     db.session.commit()
     return [u.id for u in users]
 

@@ -253,3 +253,12 @@ def test_raising_capacity_by_promotion_helper(ctx):
     db.session.commit()
     assert [r.id for r in promoted] == [regs[1].id, regs[2].id]
     assert [state(r) for r in regs] == ["confirmed"] * 3
+
+
+def test_members_cannot_cancel_their_leaders_for_tomorrow_place_here(ctx):
+    offering = factories.offering("LFT cohort", program="leaders-for-tomorrow")
+    member = people(1)[0]
+    registration = rules.register(member, offering).registration
+    refused = rules.cancel(registration, by=member)
+    assert refused.outcome == Outcome.NOT_ALLOWED and "Leaders for Tomorrow page" in refused.message
+    assert state(registration) == "confirmed"
