@@ -211,6 +211,15 @@ def seed_demo() -> list[DemoAccount]:
     cook = _person(
         "cook@example.org", "Ana Pereira", "MA", "food-services", "Cafeteria Cook", "Worcester ESP"
     )
+    reviewer = _person(
+        "reviewer@example.org",
+        "Renee Holloway",
+        "WI",
+        "health-and-student-services",
+        "School Nurse; national LFT reviewer",
+        "Madison ESP",
+        ((Role.REVIEWER, None),),
+    )
     custodian = _person(
         "custodian@example.org",
         "Tom Nguyen",
@@ -429,6 +438,7 @@ def seed_demo() -> list[DemoAccount]:
         DemoAccount(admin.email, admin.full_name, "national admin"),
         DemoAccount(approver.email, approver.full_name, "affiliate approver (Ohio)"),
         DemoAccount(facilitator.email, facilitator.full_name, "facilitator"),
+        DemoAccount(reviewer.email, reviewer.full_name, "national LFT reviewer"),
         DemoAccount(member.email, member.full_name, "member (paraeducator, Ohio)"),
         DemoAccount(driver.email, driver.full_name, "member (bus driver, Texas)"),
         DemoAccount(cook.email, cook.full_name, "member (food services, Massachusetts)"),

@@ -179,3 +179,32 @@ def test_staff_cancel_from_the_manage_page_promotes_and_notifies(client, actions
         f"/registrations/{second.registration.id}/staff-cancel", {"next": "//evil.example"}
     )
     assert evil.headers["Location"] == f"/offerings/{offering.id}"
+
+
+def test_forbidden_transitions_through_http_change_nothing(client, actions):
+    offering = factories.offering(capacity=1, waitlist_enabled=True)
+    mine = rules.register(factories.person("pat@example.org"), offering).registration
+    factories.person("oh@example.org", roles=((Role.AFFILIATE_APPROVER, "OH"),))
+    actions.sign_in("pat@example.org")
+    # No seat on offer: accepting is refused with a message.
+    response = actions.post(f"/registrations/{mine.id}/accept")
+    assert "no seat on offer" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert status_of(mine.id) == "confirmed"
+    actions.post(f"/registrations/{mine.id}/cancel")
+    # Cancelling twice: the second is refused.
+    again = actions.post(
+        f"/registrations/{mine.id}/cancel", headers={**HTMX, "HX-Target": "my-trainings"}
+    )
+    assert "not active" in again.get_data(as_text=True)
+    actions.sign_out()
+    actions.sign_in("oh@example.org")
+    # A confirmed or cancelled registration is not waiting for approval.
+    fragment = actions.post(f"/registrations/{mine.id}/approve", headers=HTMX).get_data(
+        as_text=True
+    )
+    assert "not waiting for approval" in fragment
+    fragment = actions.post(
+        f"/registrations/{mine.id}/decline", {"reason": "x"}, headers=HTMX
+    ).get_data(as_text=True)
+    assert "not waiting for approval" in fragment
+    assert status_of(mine.id) == "cancelled"
