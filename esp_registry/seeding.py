@@ -24,6 +24,7 @@ from esp_registry.catalog.models import (
 )
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
+from esp_registry.notifications.models import OutboxMessage, OutboxStatus
 from esp_registry.registrations.models import Registration, RegistrationStatus
 
 DEMO_PASSWORD = "esp-demo-2026"
@@ -165,6 +166,7 @@ def _present(registration: Registration, session: Session, by: User) -> None:
 def seed_demo() -> list[DemoAccount]:
     """Demo people for every role and a small catalog to click through."""
     seed_reference()
+    outbox_before = db.session.scalar(sa.select(sa.func.max(OutboxMessage.id))) or 0
     admin = _person(
         "admin@example.org",
         "Dana Whitfield",
@@ -433,6 +435,7 @@ def seed_demo() -> list[DemoAccount]:
     _registration(custodian, past)  # registered, did not attend
     db.session.commit()
     seed_lft_demo()
+    _quiet_demo_mail(outbox_before)
 
     return [
         DemoAccount(admin.email, admin.full_name, "national admin"),
@@ -444,6 +447,17 @@ def seed_demo() -> list[DemoAccount]:
         DemoAccount(cook.email, cook.full_name, "member (food services, Massachusetts)"),
         DemoAccount(custodian.email, custodian.full_name, "member (custodian, Ohio)"),
     ]
+
+
+def _quiet_demo_mail(after_id: int) -> None:
+    """The e-mails the demo's back story wrote (applications received, decisions) are
+    marked sent, so the worker does not print dozens of them at the first `make run`."""
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id > after_id, OutboxMessage.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.SENT, sent_at=utcnow(), last_error="demo data: not sent")
+    )
+    db.session.commit()
 
 
 def seed_lft_demo() -> None:
