@@ -7,7 +7,7 @@ NPM_CACHE := .cache/npm
 HTMX_VERSION := 2.0.11
 AXE_VERSION := 4.14.1
 
-.PHONY: run worker serve test lint format vendor clean
+.PHONY: run worker serve test lint format vendor clean bench-certificates
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,3 +70,7 @@ format: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) $(NPM_CACHE) .pytest_cache .ruff_cache
+
+## make bench-certificates: one certificate and a 2,000-page bulk print vs raw WeasyPrint
+bench-certificates: $(VENV)/.installed
+	$(BIN)/python bench/certificates.py

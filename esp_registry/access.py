@@ -186,3 +186,20 @@ def may_staff_lft_application(user: Any, application: Any) -> bool:
 def lft_affiliate_scope(user: Any) -> set[int] | None:
     """Affiliates whose LFT applications this person reviews (None: all of them)."""
     return None if user.is_national_admin else user.approver_affiliate_ids
+
+
+# ---------------------------------------------------------------------------- Certificates
+
+
+def may_print_certificates(user: Any, offering: Offering) -> bool:
+    """The offering's facilitators and those who manage it print all its certificates."""
+    return may_take_attendance(user, offering)
+
+
+def may_see_print_job(user: Any, job: Any) -> bool:
+    return may_print_certificates(user, job.offering)
+
+
+def may_revoke_certificate(user: Any, certificate: Any) -> bool:
+    """National admins, and approvers of the host affiliate, revoke certificates."""
+    return may_manage_offering(user, certificate.registration.offering)

@@ -3,7 +3,7 @@
 from esp_registry.accounts.models import RoleGrant, User
 from esp_registry.attendance.models import Attendance, AttendanceEvent
 from esp_registry.catalog.models import Affiliate, JobFamily, Offering, Program, Session
-from esp_registry.certificates.models import Certificate
+from esp_registry.certificates.models import Certificate, CertificatePrintJob, TranscriptCode
 from esp_registry.lft.models import LftApplication, LftCriterion, LftCycle, LftEvent, LftScore
 from esp_registry.notifications.models import OutboxMessage
 from esp_registry.registrations.models import Registration
@@ -13,6 +13,7 @@ __all__ = [
     "Attendance",
     "AttendanceEvent",
     "Certificate",
+    "CertificatePrintJob",
     "JobFamily",
     "LftApplication",
     "LftCriterion",
@@ -25,5 +26,6 @@ __all__ = [
     "Registration",
     "RoleGrant",
     "Session",
+    "TranscriptCode",
     "User",
 ]

@@ -128,3 +128,12 @@ def lapse_unconfirmed_lft_places() -> int:
 
     with worker_app().app_context():
         return lapse_unconfirmed()
+
+
+@huey.task()
+def print_certificates(job_id: int) -> None:
+    """All certificates of an offering as one PDF, with progress on the job row."""
+    from esp_registry.certificates.printing import run_print_job
+
+    with worker_app().app_context():
+        run_print_job(job_id)

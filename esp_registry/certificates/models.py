@@ -1,33 +1,141 @@
-"""Certificates of attendance and their public verification codes (PRODUCT §7)."""
+"""Certificates of attendance, their bulk printing and transcript codes (PRODUCT §7)."""
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from esp_registry.columns import UTCDateTime, utcnow
+from esp_registry.accounts.models import User
+from esp_registry.catalog.models import Offering
+from esp_registry.columns import UTCDateTime, str_enum, utcnow
 from esp_registry.extensions import db
 from esp_registry.registrations.models import Registration
 
 
 class Certificate(db.Model):
+    """One current certificate per registration; a reissue (the member's name changed)
+    adds a new row and points the old one at it, so the old code still verifies."""
+
     __tablename__ = "certificates"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     registration_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("registrations.id", ondelete="CASCADE"), unique=True
+        sa.ForeignKey("registrations.id", ondelete="CASCADE"), index=True
     )
     code: Mapped[str] = mapped_column(sa.String(32), unique=True)
     # What the certificate says, kept as issued so verification shows what was printed.
     member_name: Mapped[str] = mapped_column(sa.String(120))
     hours: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    replaced_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("certificates.id", ondelete="SET NULL")
+    )
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     revoked_reason: Mapped[str] = mapped_column(sa.String(500), default="")
 
     registration: Mapped[Registration] = relationship()
+    replaced_by: Mapped[Certificate | None] = relationship(remote_side=[id])
+    revoked_by: Mapped[User | None] = relationship()
 
-    __table_args__ = (sa.CheckConstraint("hours > 0", name="hours_positive"),)
+    __table_args__ = (
+        sa.CheckConstraint("hours > 0", name="hours_positive"),
+        sa.CheckConstraint(
+            "revoked_at IS NULL OR revoked_reason <> ''", name="revocation_has_reason"
+        ),
+        # At most one current (not replaced) certificate per registration.
+        sa.Index(
+            "uq_certificates_current_per_registration",
+            "registration_id",
+            unique=True,
+            sqlite_where=sa.text("replaced_by_id IS NULL"),
+            postgresql_where=sa.text("replaced_by_id IS NULL"),
+        ),
+    )
+
+    @property
+    def is_current(self) -> bool:
+        return self.replaced_by_id is None
+
+
+class PrintJobStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+ACTIVE_PRINT_STATUSES = (PrintJobStatus.QUEUED, PrintJobStatus.RUNNING)
+
+
+class CertificatePrintJob(db.Model):
+    """All certificates of an offering as one PDF, made by the worker; progress is
+    done/total, and the finished file lives in instance/certificate-prints/."""
+
+    __tablename__ = "certificate_print_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offering_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("offerings.id", ondelete="CASCADE"), index=True
+    )
+    requested_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    status: Mapped[PrintJobStatus] = mapped_column(
+        str_enum(PrintJobStatus, "print_job_status"), default=PrintJobStatus.QUEUED
+    )
+    done: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    filename: Mapped[str] = mapped_column(sa.String(200), default="")
+    error: Mapped[str] = mapped_column(sa.String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    offering: Mapped[Offering] = relationship()
+    requested_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint("done >= 0 AND total >= 0 AND done <= total", name="progress_in_range"),
+        # A second request while one is queued or running gets that job, not a new one.
+        sa.Index(
+            "uq_certificate_print_jobs_active_per_offering",
+            "offering_id",
+            unique=True,
+            sqlite_where=sa.text("status IN ('queued', 'running')"),
+            postgresql_where=sa.text("status IN ('queued', 'running')"),
+        ),
+    )
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE_PRINT_STATUSES
+
+    @property
+    def percent(self) -> int:
+        return (
+            100 if self.total == 0 and not self.active else (100 * self.done // (self.total or 1))
+        )
+
+
+class TranscriptCode(db.Model):
+    """The verification code printed on a transcript PDF, with the totals it showed."""
+
+    __tablename__ = "transcript_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    member_name: Mapped[str] = mapped_column(sa.String(120))
+    trainings: Mapped[int] = mapped_column()
+    total_hours: Mapped[Decimal] = mapped_column(sa.Numeric(7, 2))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (
+        sa.CheckConstraint("trainings >= 0 AND total_hours >= 0", name="totals_not_negative"),
+    )

@@ -1,13 +1,42 @@
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
-from flask_login import login_required
+import logging
 
-from esp_registry.access import load_or_404, may_see_registration
-from esp_registry.certificates.render import certificate_pdf
-from esp_registry.certificates.rules import display_code, find_certificate, issue_certificate
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload, selectinload
+
+from esp_registry.access import (
+    load_or_404,
+    may_manage_offering,
+    may_print_certificates,
+    may_revoke_certificate,
+    may_see_print_job,
+    may_see_registration,
+)
+from esp_registry.catalog.models import Offering
+from esp_registry.certificates import rules
+from esp_registry.certificates.models import Certificate, CertificatePrintJob, PrintJobStatus
+from esp_registry.certificates.render import certificate_pdf, prints_folder
+from esp_registry.certificates.rules import display_code, issue_certificate
+from esp_registry.certificates.transcript import transcript_for, transcript_pdf
 from esp_registry.extensions import limiter
 from esp_registry.registrations.models import Registration
+from esp_registry.web import is_htmx
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("certificates", __name__)
 
@@ -27,6 +56,23 @@ def download(registration_id: int) -> Response:
     )
 
 
+@bp.get("/transcript")
+@login_required
+def transcript() -> str:
+    return render_template("certificates/transcript.html", transcript=transcript_for(current_user))
+
+
+@bp.get("/transcript.pdf")
+@login_required
+def transcript_download() -> Response:
+    pdf, code = transcript_pdf(current_user)
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="transcript-{code.code}.pdf"'},
+    )
+
+
 @bp.get("/verify")
 @limiter.limit("30 per minute")
 def verify_form() -> str | Response:
@@ -39,12 +85,116 @@ def verify_form() -> str | Response:
 @bp.get("/verify/<code>")
 @limiter.limit("30 per minute")
 def verify(code: str) -> tuple[str, int]:
-    certificate = find_certificate(code[:40])
+    """Public: name, training, date, hours and validity, nothing else (PRODUCT §7)."""
+    certificate = rules.find_certificate(code[:40])
     if certificate is None:
+        transcript = rules.find_transcript_code(code[:40])
+        if transcript is not None:
+            return render_template(
+                "certificates/verify_transcript.html",
+                transcript=transcript,
+                code=display_code(transcript.code),
+            ), 200
         return render_template("certificates/verify_unknown.html", code=code[:40]), 404
+    latest = rules.latest_certificate(certificate)
     return render_template(
         "certificates/verify.html",
         certificate=certificate,
+        latest=latest if latest.id != certificate.id else None,
         offering=certificate.registration.offering,
         code=display_code(certificate.code),
+        display_code=display_code,
     ), 200
+
+
+# ---------------------------------------------------------------------------- staff
+
+
+OFFERING_OPTIONS = (selectinload(Offering.facilitators),)
+
+
+@bp.get("/offerings/<int:offering_id>/certificates")
+@login_required
+def offering_certificates(offering_id: int) -> str:
+    offering = load_or_404(Offering, offering_id, may_print_certificates, options=OFFERING_OPTIONS)
+    return render_template(
+        "certificates/offering.html",
+        offering=offering,
+        certificates=rules.offering_certificates(offering),
+        may_revoke=may_manage_offering(current_user, offering),
+        job=rules.latest_print_job(offering.id),
+        display_code=display_code,
+        errors={},
+    )
+
+
+@bp.post("/certificates/<int:certificate_id>/revoke")
+@login_required
+def revoke(certificate_id: int):  # type: ignore[no-untyped-def]
+    certificate = load_or_404(
+        Certificate,
+        certificate_id,
+        may_revoke_certificate,
+        options=(joinedload(Certificate.registration).joinedload(Registration.offering),),
+    )
+    offering = certificate.registration.offering
+    result = rules.revoke(certificate, current_user, request.form.get("reason", ""))
+    if not result.ok:
+        return render_template(
+            "certificates/offering.html",
+            offering=offering,
+            certificates=rules.offering_certificates(offering),
+            may_revoke=True,
+            job=rules.latest_print_job(offering.id),
+            display_code=display_code,
+            errors={certificate.id: result.error},
+        ), 422
+    flash(_("Certificate %(code)s revoked.", code=display_code(certificate.code)), "success")
+    return redirect(url_for("certificates.offering_certificates", offering_id=offering.id))
+
+
+@bp.post("/offerings/<int:offering_id>/certificates/print")
+@login_required
+def start_print(offering_id: int) -> Response:
+    offering = load_or_404(Offering, offering_id, may_print_certificates, options=OFFERING_OPTIONS)
+    job, created = rules.request_print_job(offering, current_user)
+    if created and current_app.config.get("WORKER_ENQUEUE"):
+        from esp_registry.worker import print_certificates
+
+        try:
+            print_certificates(job.id)
+        except Exception:
+            log.warning("could not enqueue print job %s", job.id, exc_info=True)
+    return redirect(url_for("certificates.print_job", job_id=job.id))
+
+
+def _load_job(job_id: int) -> CertificatePrintJob:
+    return load_or_404(
+        CertificatePrintJob,
+        job_id,
+        may_see_print_job,
+        options=(joinedload(CertificatePrintJob.offering).selectinload(Offering.facilitators),),
+    )
+
+
+@bp.get("/certificate-prints/<int:job_id>")
+@login_required
+def print_job(job_id: int) -> str:
+    job = _load_job(job_id)
+    if is_htmx():
+        return render_template("certificates/_print_progress.html", job=job)
+    return render_template("certificates/print_job.html", job=job, offering=job.offering)
+
+
+@bp.get("/certificate-prints/<int:job_id>/certificates.pdf")
+@login_required
+def print_download(job_id: int) -> Response:
+    job = _load_job(job_id)
+    if job.status != PrintJobStatus.DONE or not job.filename:
+        abort(404)
+    path = prints_folder() / job.filename
+    if not path.is_file():
+        abort(404)
+    return send_file(
+        path, mimetype="application/pdf", as_attachment=True, download_name=job.filename
+    )

@@ -1,15 +1,27 @@
-"""Issuing and verifying certificates of attendance (PRODUCT §7)."""
+"""Issuing, reissuing, revoking and verifying certificates of attendance (PRODUCT §7)."""
 
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, lazyload
 
+from esp_registry.accounts.models import User
 from esp_registry.attendance.rules import credited_hours
-from esp_registry.certificates.models import Certificate
+from esp_registry.catalog.models import Offering
+from esp_registry.certificates.models import (
+    ACTIVE_PRINT_STATUSES,
+    Certificate,
+    CertificatePrintJob,
+    PrintJobStatus,
+    TranscriptCode,
+)
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
 from esp_registry.registrations.models import Registration, RegistrationStatus
@@ -17,6 +29,7 @@ from esp_registry.registrations.models import Registration, RegistrationStatus
 # Crockford's base32: no I, L, O or U, so a code read aloud or typed is not misread.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 16  # 80 random bits: unguessable, and short enough to type from paper
+REASON_MAX = 500
 
 
 def new_code() -> str:
@@ -33,44 +46,234 @@ def display_code(code: str) -> str:
     return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
+def _current_query(registration_ids: list[int]) -> sa.Select[tuple[Certificate]]:
+    return sa.select(Certificate).where(
+        Certificate.registration_id.in_(registration_ids), Certificate.replaced_by_id.is_(None)
+    )
+
+
+def _keep_in_step(
+    registration: Registration,
+    hours: Decimal | None,
+    current: Certificate | None,
+    now: datetime,
+) -> Certificate | None:
+    """Issue, update the hours, or reissue under a new name; flushes, never commits.
+    A revoked certificate stays as it is: revocation is the admin's last word."""
+    if current is not None and current.revoked_at is not None:
+        return current
+    if not hours:
+        return None
+    name = registration.user.full_name
+    if current is None:
+        current = Certificate(
+            registration_id=registration.id,
+            code=new_code(),
+            member_name=name,
+            hours=hours,
+            issued_at=now,
+        )
+        db.session.add(current)
+    elif current.member_name != name:
+        # Reissue: the old code keeps verifying and points at the new certificate. The old
+        # row points at itself for a moment so that only one row is ever "current".
+        current.replaced_by_id = current.id
+        db.session.flush()
+        replacement = Certificate(
+            registration_id=registration.id,
+            code=new_code(),
+            member_name=name,
+            hours=hours,
+            issued_at=now,
+        )
+        db.session.add(replacement)
+        db.session.flush()
+        current.replaced_by_id = replacement.id
+        current = replacement
+    elif current.hours != hours:
+        current.hours = hours
+    return current
+
+
 def issue_certificate(
     registration: Registration, now: datetime | None = None
 ) -> Certificate | None:
-    """The registration's certificate, issued once it has credited hours and kept in step
-    with attendance; None while there is nothing to certify."""
+    """The registration's current certificate: issued once it has credited hours, kept in
+    step with attendance, reissued when the member's name changed; None while there is
+    nothing to certify."""
     if registration.status != RegistrationStatus.CONFIRMED:
         return None
     hours = credited_hours([registration.id]).get(registration.id)
-    certificate = db.session.scalar(
-        sa.select(Certificate).where(Certificate.registration_id == registration.id)
-    )
-    if not hours:
-        return certificate if certificate and certificate.revoked_at else None
-    if certificate is None:
-        certificate = Certificate(
-            registration_id=registration.id,
-            code=new_code(),
-            member_name=registration.user.full_name,
-            hours=hours,
-            issued_at=now or utcnow(),
-        )
-        db.session.add(certificate)
-        try:
-            db.session.commit()
-        except IntegrityError:
-            # Issued by a parallel request (two downloads at once): use that one.
-            db.session.rollback()
-            return db.session.scalar(
-                sa.select(Certificate).where(Certificate.registration_id == registration.id)
-            )
-    elif certificate.hours != hours and certificate.revoked_at is None:
-        certificate.hours = hours
+    current = db.session.scalar(_current_query([registration.id]))
+    certificate = _keep_in_step(registration, hours, current, now or utcnow())
+    try:
         db.session.commit()
+    except IntegrityError:
+        # Issued by a parallel request (two downloads at once): use that one.
+        db.session.rollback()
+        return db.session.scalar(_current_query([registration.id]))
     return certificate
+
+
+@dataclass(frozen=True)
+class Printable:
+    """One page of a bulk print: the certificate and what it says about the member."""
+
+    certificate: Certificate
+    registration: Registration
+
+
+def issue_for_offering(offering: Offering, now: datetime | None = None) -> list[Printable]:
+    """Every valid certificate of the offering, issued or brought up to date first, in a
+    fixed number of queries whatever the number of attendees (by member name)."""
+    now = now or utcnow()
+    registrations = list(
+        db.session.scalars(
+            sa.select(Registration)
+            .join(Registration.user)
+            .where(
+                Registration.offering_id == offering.id,
+                Registration.status == RegistrationStatus.CONFIRMED,
+            )
+            .options(
+                joinedload(Registration.user).options(
+                    joinedload(User.job_family),
+                    joinedload(User.affiliate),
+                    lazyload(User.role_grants),
+                )
+            )
+            .order_by(User.full_name, Registration.id)
+        )
+    )
+    ids = [r.id for r in registrations]
+    hours = credited_hours(ids)
+    current = {c.registration_id: c for c in db.session.scalars(_current_query(ids))}
+    printables = []
+    for registration in registrations:
+        certificate = _keep_in_step(
+            registration, hours.get(registration.id), current.get(registration.id), now
+        )
+        if certificate is not None and certificate.revoked_at is None:
+            printables.append(Printable(certificate, registration))
+    db.session.flush()
+    return printables
 
 
 def find_certificate(code_text: str) -> Certificate | None:
     code = normalise_code(code_text)
     if len(code) != CODE_LENGTH:
         return None
-    return db.session.scalar(sa.select(Certificate).where(Certificate.code == code))
+    return db.session.scalar(
+        sa.select(Certificate)
+        .where(Certificate.code == code)
+        .options(joinedload(Certificate.replaced_by))
+    )
+
+
+def find_transcript_code(code_text: str) -> TranscriptCode | None:
+    code = normalise_code(code_text)
+    if len(code) != CODE_LENGTH:
+        return None
+    return db.session.scalar(sa.select(TranscriptCode).where(TranscriptCode.code == code))
+
+
+def latest_certificate(certificate: Certificate) -> Certificate:
+    """Follow reissues to the certificate that replaced this one last."""
+    seen = {certificate.id}
+    while certificate.replaced_by is not None and certificate.replaced_by.id not in seen:
+        certificate = certificate.replaced_by
+        seen.add(certificate.id)
+    return certificate
+
+
+@dataclass(frozen=True)
+class RevokeResult:
+    certificate: Certificate
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+def revoke(
+    certificate: Certificate, by: User, reason: str, now: datetime | None = None
+) -> RevokeResult:
+    """An admin revokes a certificate with a reason; who and when are recorded, and the
+    verification page then says revoked and when."""
+    reason = " ".join(reason.split())
+    if not reason:
+        return RevokeResult(certificate, _("Give a reason for revoking the certificate."))
+    if len(reason) > REASON_MAX:
+        return RevokeResult(certificate, _("Keep the reason under %(n)d characters.", n=REASON_MAX))
+    if certificate.revoked_at is not None:
+        return RevokeResult(certificate, _("This certificate is already revoked."))
+    certificate.revoked_at = now or utcnow()
+    certificate.revoked_by_id = by.id
+    certificate.revoked_reason = reason
+    db.session.commit()
+    return RevokeResult(certificate)
+
+
+def offering_certificates(offering: Offering) -> list[Certificate]:
+    """The offering's current certificates with their members, for the staff page."""
+    return list(
+        db.session.scalars(
+            sa.select(Certificate)
+            .join(Certificate.registration)
+            .where(Registration.offering_id == offering.id, Certificate.replaced_by_id.is_(None))
+            .options(joinedload(Certificate.revoked_by).options(lazyload(User.role_grants)))
+            .order_by(Certificate.member_name, Certificate.id)
+        )
+    )
+
+
+# A bulk print of 2,000 pages takes about a minute; one still unfinished after this long was
+# lost with its worker (or never reached the queue) and must not block printing for good.
+PRINT_JOB_ABANDONED_AFTER = timedelta(minutes=30)
+
+
+def request_print_job(
+    offering: Offering, by: User, now: datetime | None = None
+) -> tuple[CertificatePrintJob, bool]:
+    """The offering's queued or running print job, or a new one: (job, created).
+    The partial unique index makes a second concurrent request find the first's job; a
+    job left unfinished for half an hour is marked failed and replaced."""
+    now = now or utcnow()
+    active = _active_job(offering.id)
+    if active is not None and active.created_at > now - PRINT_JOB_ABANDONED_AFTER:
+        return active, False
+    if active is not None:
+        active.status = PrintJobStatus.FAILED
+        active.error = "Abandoned: not finished within 30 minutes; printed again."
+        active.finished_at = now
+        db.session.flush()
+    job = CertificatePrintJob(offering_id=offering.id, requested_by_id=by.id, created_at=now)
+    db.session.add(job)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        active = _active_job(offering.id)
+        if active is None:  # finished in between: vanishingly rare; ask again
+            return request_print_job(offering, by, now)
+        return active, False
+    return job, True
+
+
+def _active_job(offering_id: int) -> CertificatePrintJob | None:
+    return db.session.scalar(
+        sa.select(CertificatePrintJob).where(
+            CertificatePrintJob.offering_id == offering_id,
+            CertificatePrintJob.status.in_(ACTIVE_PRINT_STATUSES),
+        )
+    )
+
+
+def latest_print_job(offering_id: int) -> CertificatePrintJob | None:
+    return db.session.scalar(
+        sa.select(CertificatePrintJob)
+        .where(CertificatePrintJob.offering_id == offering_id)
+        .order_by(CertificatePrintJob.id.desc())
+        .limit(1)
+    )

@@ -117,6 +117,7 @@ def test_revoked_certificate_says_so(client, actions):
     client.get(f"/registrations/{registration.id}/certificate.pdf")
     certificate = db.session.scalar(sa.select(Certificate))
     certificate.revoked_at = certificate.issued_at + timedelta(days=1)
+    certificate.revoked_reason = "Signed in for someone else"
     db.session.commit()
     page = client.get(f"/verify/{certificate.code}").get_data(as_text=True)
     assert "was revoked on" in page and "valid certificate" not in page

@@ -1,0 +1,116 @@
+"""A member's transcript: every completed training with credited hours, totals per year,
+as a page and as a PDF with its own verification code (PRODUCT §7)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app, render_template, url_for
+from sqlalchemy.orm import joinedload, selectinload
+
+from esp_registry.accounts.models import User
+from esp_registry.attendance.rules import credited_hours
+from esp_registry.catalog.models import Offering
+from esp_registry.certificates.models import TranscriptCode
+from esp_registry.certificates.render import html_to_pdf, qr_data_uri
+from esp_registry.certificates.rules import display_code, new_code
+from esp_registry.columns import utcnow
+from esp_registry.extensions import db
+from esp_registry.registrations.models import Registration, RegistrationStatus
+
+
+@dataclass(frozen=True)
+class Entry:
+    offering: Offering
+    hours: Decimal
+
+
+@dataclass
+class Year:
+    year: int
+    entries: list[Entry] = field(default_factory=list)
+    total: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Transcript:
+    member: User
+    years: list[Year]
+    total: Decimal
+
+    @property
+    def trainings(self) -> int:
+        return sum(len(y.entries) for y in self.years)
+
+
+def transcript_for(member: User) -> Transcript:
+    """Completed trainings (confirmed, hours credited) newest year first, oldest training
+    first within a year; three queries whatever the number of trainings."""
+    registrations = list(
+        db.session.scalars(
+            sa.select(Registration)
+            .where(
+                Registration.user_id == member.id,
+                Registration.status == RegistrationStatus.CONFIRMED,
+            )
+            .options(
+                joinedload(Registration.offering).options(
+                    joinedload(Offering.program),
+                    joinedload(Offering.host_affiliate),
+                    selectinload(Offering.sessions),
+                )
+            )
+        ).unique()
+    )
+    hours = credited_hours([r.id for r in registrations])
+    entries = [Entry(r.offering, hours[r.id]) for r in registrations if hours.get(r.id)]
+    entries.sort(key=lambda e: (e.offering.starts_at or datetime.min, e.offering.id))
+    by_year: dict[int, Year] = {}
+    for entry in entries:
+        start = entry.offering.starts_at
+        year_number = start.astimezone(ZoneInfo(entry.offering.timezone)).year if start else 0
+        year = by_year.setdefault(year_number, Year(year_number))
+        year.entries.append(entry)
+        year.total += entry.hours
+    years = sorted(by_year.values(), key=lambda y: y.year, reverse=True)
+    return Transcript(member, years, sum((y.total for y in years), Decimal(0)))
+
+
+def issue_code(transcript: Transcript, now: datetime | None = None) -> TranscriptCode:
+    """A new verification code for each PDF, recording the totals it shows."""
+    code = TranscriptCode(
+        user_id=transcript.member.id,
+        code=new_code(),
+        member_name=transcript.member.full_name,
+        trainings=transcript.trainings,
+        total_hours=transcript.total,
+        issued_at=now or utcnow(),
+    )
+    db.session.add(code)
+    db.session.commit()
+    return code
+
+
+def transcript_html(transcript: Transcript, code: TranscriptCode) -> str:
+    url = current_app.config["PUBLIC_BASE_URL"] + url_for("certificates.verify", code=code.code)
+    return render_template(
+        "certificates/transcript_pdf.html",
+        transcript=transcript,
+        member=transcript.member,
+        issued_at=code.issued_at,
+        code=display_code(code.code),
+        url=url,
+        qr=qr_data_uri(url),
+    )
+
+
+def transcript_pdf(member: User) -> tuple[bytes, TranscriptCode]:
+    transcript = transcript_for(member)
+    code = issue_code(transcript)
+    html = transcript_html(transcript, code)
+    db.session.commit()  # end the read transaction before the slow rendering
+    return html_to_pdf(html, current_app.static_folder), code
