@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, abort, has_request_context, render_template, request, session
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -107,7 +108,9 @@ def _register_models_and_blueprints(app: Flask) -> None:
 def _register_pages(app: Flask) -> None:
     from esp_registry.web import hours, is_htmx, local_date, local_datetime, local_time
 
-    app.jinja_env.globals.update(htmx_url=HTMX_URL, htmx_sri=HTMX_SRI, is_htmx=is_htmx)
+    app.jinja_env.globals.update(
+        htmx_url=HTMX_URL, htmx_sri=HTMX_SRI, is_htmx=is_htmx, get_locale=get_locale
+    )
     app.jinja_env.filters.update(
         local_datetime=local_datetime, local_date=local_date, local_time=local_time, hours=hours
     )

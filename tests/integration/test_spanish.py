@@ -1,0 +1,49 @@
+"""The member path in Spanish: ?lang=es picks the catalog, ?lang=en goes back to English."""
+
+from __future__ import annotations
+
+from tests import factories
+
+
+def test_catalog_in_spanish_and_back_to_english(client):
+    factories.offering("Open workshop")
+    page = client.get("/?lang=es").get_data(as_text=True)
+    assert "Capacitaciones para el personal de apoyo educativo" in page
+    assert "Iniciar sesión" in page and "Registrarse" in page
+    assert "Trainings for Education Support Professionals" not in page
+
+    # The choice is remembered in the session.
+    assert "Capacitaciones para el personal de apoyo educativo" in client.get("/").get_data(
+        as_text=True
+    )
+
+    page = client.get("/?lang=en").get_data(as_text=True)
+    assert "Trainings for Education Support Professionals" in page
+    assert "Sign in" in page
+    assert "Capacitaciones para el personal" not in page
+
+
+def test_accept_language_picks_spanish(client):
+    page = client.get("/", headers={"Accept-Language": "es-MX,es;q=0.9"}).get_data(as_text=True)
+    assert "Capacitaciones para el personal de apoyo educativo" in page
+
+
+def test_signed_in_member_sees_my_trainings_in_spanish(client, actions):
+    factories.person("member@example.org")
+    workshop = factories.offering("Open workshop")
+    actions.sign_in("member@example.org")
+    client.get("/?lang=es")
+    registered = actions.post(f"/offerings/{workshop.id}/register", follow_redirects=True)
+    assert registered.status_code == 200
+
+    page = client.get("/my-trainings").get_data(as_text=True)
+    assert "Mis capacitaciones" in page
+    assert "Próximas" in page
+    assert "Open workshop" in page
+    assert "Cerrar sesión" in page
+    assert "Upcoming" not in page
+
+
+def test_page_language_follows_the_chosen_language(client):
+    assert '<html lang="es">' in client.get("/?lang=es").get_data(as_text=True)
+    assert '<html lang="en">' in client.get("/?lang=en").get_data(as_text=True)
