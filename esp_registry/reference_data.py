@@ -105,15 +105,19 @@ AFFILIATES: list[tuple[str, str]] = [
     ("WY", "Wyoming"),
 ]
 
+# Programs the code itself treats specially.
+CONFERENCE_PROGRAM_SLUG = "esp-national-conference"  # parent of pre-conference sessions
+LFT_PROGRAM_SLUG = "leaders-for-tomorrow"  # cohort offerings filled by the LFT selection
+
 # (slug, name, description); the "Getting Educated" programs per job family follow.
 PROGRAMS: list[tuple[str, str, str]] = [
     (
-        "esp-national-conference",
+        CONFERENCE_PROGRAM_SLUG,
         "NEA ESP National Conference",
         "The yearly national conference for Education Support Professionals.",
     ),
     (
-        "leaders-for-tomorrow",
+        LFT_PROGRAM_SLUG,
         "NEA ESP Leaders for Tomorrow",
         "An application-based leadership program: a national cohort of 20 ESP members a year.",
     ),

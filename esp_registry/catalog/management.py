@@ -35,9 +35,8 @@ from esp_registry.catalog.models import (
     Session,
 )
 from esp_registry.extensions import db
+from esp_registry.reference_data import CONFERENCE_PROGRAM_SLUG
 from esp_registry.registrations import rules as registration_rules
-
-CONFERENCE_PROGRAM_SLUG = "esp-national-conference"
 
 # The zones US members train in, as (IANA name, label); the select offers these only.
 COMMON_TIME_ZONES: list[tuple[str, Any]] = [

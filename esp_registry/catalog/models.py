@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from esp_registry.columns import UTCDateTime, str_enum, utcnow
 from esp_registry.extensions import db
+from esp_registry.reference_data import LFT_PROGRAM_SLUG
 
 if TYPE_CHECKING:
     from esp_registry.accounts.models import User
@@ -179,6 +180,11 @@ class Offering(db.Model):
     @property
     def contact_hours(self) -> Decimal:
         return sum((s.contact_hours for s in self.sessions), Decimal(0))
+
+    @property
+    def is_lft_cohort(self) -> bool:
+        """A Leaders for Tomorrow cohort: filled by the selection, not by members."""
+        return self.program.slug == LFT_PROGRAM_SLUG
 
     def is_for_job_family(self, job_family_id: int) -> bool:
         return not self.audience or any(f.id == job_family_id for f in self.audience)

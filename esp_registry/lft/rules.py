@@ -29,10 +29,11 @@ from esp_registry.lft.models import (
     LftStatus,
 )
 from esp_registry.notifications.outbox import queue_email
+from esp_registry.reference_data import LFT_PROGRAM_SLUG
 from esp_registry.registrations.models import Registration, RegistrationStatus
 
 Status = LftStatus
-PROGRAM_SLUG = "leaders-for-tomorrow"
+PROGRAM_SLUG = LFT_PROGRAM_SLUG  # the cohort offering's program
 MAX_COMMENT = 2000
 
 

@@ -24,8 +24,6 @@ from esp_registry.notifications.outbox import public_url, queue_email
 from esp_registry.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
 
 Status = RegistrationStatus
-# The cohort's offering is filled by the selection (lft.rules), not by members themselves.
-LFT_PROGRAM_SLUG = "leaders-for-tomorrow"
 
 
 class Outcome(enum.StrEnum):
@@ -425,7 +423,7 @@ def cancel(
     if staff and offering.status == OfferingStatus.COMPLETED:
         db.session.rollback()
         return Result(Outcome.TOO_LATE, _("This training is completed."), registration)
-    if not staff and offering.program.slug == LFT_PROGRAM_SLUG:
+    if not staff and offering.is_lft_cohort:
         db.session.rollback()
         return Result(
             Outcome.NOT_ALLOWED,
