@@ -137,3 +137,12 @@ def print_certificates(job_id: int) -> None:
 
     with worker_app().app_context():
         run_print_job(job_id)
+
+
+@huey.periodic_task(crontab(minute="41", hour="3"))
+def delete_expired_certificate_prints() -> int:
+    """Bulk-print PDFs older than CERTIFICATE_PRINTS_KEEP_DAYS (7) are deleted, daily."""
+    from esp_registry.certificates.printing import delete_expired_prints
+
+    with worker_app().app_context():
+        return delete_expired_prints()

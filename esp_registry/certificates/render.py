@@ -1,36 +1,39 @@
-"""Certificate PDFs with WeasyPrint: one for a member, or every certificate of an offering
-as one PDF (rendered in chunks on all cores, then joined with pypdf).
+"""Certificate PDFs: one for a member, or every certificate of an offering as one PDF.
 
-The QR code is a segno SVG (one path, no per-module rectangles) with a fixed mask: the
-search for the "best" mask costs more than the rest of the QR code and buys nothing for
-a phone scanning clean print.
+Both are made the same way (stamping.py): WeasyPrint lays out the offering's certificate
+once, with stand-ins for what differs per person, and each certificate is that page with
+the member's name, hours, job family, affiliate, issue date, code and QR code drawn in.
+The layout is cached per process by its HTML (the offering, the language), so a member's
+download skips WeasyPrint too. Pages whose text the fonts cannot draw simply (Chinese,
+Arabic...) are laid out by WeasyPrint in full, in their place.
 """
 
 from __future__ import annotations
 
-import io
-import multiprocessing
-import os
+import functools
+import logging
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import segno
 from flask import current_app, render_template, url_for
 from flask_babel import gettext as _
-from pypdf import PdfWriter
 from sqlalchemy.orm import selectinload
 from weasyprint import HTML
 
 from esp_registry.catalog.models import Offering
+from esp_registry.certificates import stamping
 from esp_registry.certificates.models import Certificate
-from esp_registry.certificates.rules import Printable, display_code
+from esp_registry.certificates.rules import CODE_LENGTH, Printable, display_code
 from esp_registry.extensions import db
 from esp_registry.web import hours as format_hours
 from esp_registry.web import local_date
 
-CHUNK_PAGES = 100  # pages per WeasyPrint document in a bulk print: progress steps, too
+log = logging.getLogger(__name__)
+
+PROGRESS_EVERY = 100  # pages between two progress updates of a bulk print
 
 
 def verification_url(certificate: Certificate) -> str:
@@ -40,57 +43,147 @@ def verification_url(certificate: Certificate) -> str:
 
 
 def qr_data_uri(text: str) -> str:
+    """A QR code as an SVG data URI (one path) for HTML pages and WeasyPrint documents."""
     return segno.make(text, error="m", mask=0).svg_data_uri(scale=4, border=0)
 
 
-def _page(certificate: Certificate, member_job_family: str, member_affiliate: str, tz: str) -> dict:
-    url = verification_url(certificate)
-    return {
-        "name": certificate.member_name,
-        "hours": format_hours(certificate.hours),
-        "job_family": member_job_family,
-        "affiliate": member_affiliate,
-        "issued": _("Issued %(date)s", date=local_date(certificate.issued_at, tz)),
-        "url": url,
-        "qr": qr_data_uri(url),
-        "code": display_code(certificate.code),
-    }
+@dataclass(frozen=True)
+class CertificatePage:
+    """What one certificate says about its member; the rest of the page is the offering's."""
+
+    name: str
+    hours: str
+    job_family: str
+    affiliate: str
+    issued: str
+    url: str
+    code: str
+
+    @property
+    def qr(self) -> str:
+        return qr_data_uri(self.url)
 
 
-def pages_for(printables: Sequence[Printable], offering: Offering) -> list[dict]:
+# What the layout holds in each member's place: a short line, and a code as wide as any
+# code (monospace), since the label before it is part of the layout.
+STAND_IN = CertificatePage("X", "X", "X", "X", "X", "X", display_code("0" * CODE_LENGTH))
+FIELDS = {"name", "hours", "job_family", "affiliate", "issued", "url", "code"}
+
+
+def _page(
+    certificate: Certificate,
+    member_job_family: str,
+    member_affiliate: str,
+    tz: str,
+    formatted: dict[object, str] | None = None,
+) -> CertificatePage:
+    formatted = {} if formatted is None else formatted
+    hours, issued = ("hours", certificate.hours), ("issued", certificate.issued_at)
+    if hours not in formatted:
+        formatted[hours] = format_hours(certificate.hours)
+    if issued not in formatted:
+        formatted[issued] = _("Issued %(date)s", date=local_date(certificate.issued_at, tz))
+    return CertificatePage(
+        name=certificate.member_name,
+        hours=formatted[hours],
+        job_family=member_job_family,
+        affiliate=member_affiliate,
+        issued=formatted[issued],
+        url=verification_url(certificate),
+        code=display_code(certificate.code),
+    )
+
+
+def pages_for(printables: Sequence[Printable], offering: Offering) -> list[CertificatePage]:
     """What each page prints, from data already loaded (no queries)."""
+    formatted: dict[object, str] = {}  # hours and issue dates many pages share, formatted once
     return [
         _page(
             p.certificate,
             p.registration.user.job_family.name,
             p.registration.user.affiliate.name,
             offering.timezone,
+            formatted,
         )
         for p in printables
     ]
 
 
-def certificates_html(offering: Offering, pages: Sequence[dict]) -> str:
+def certificates_html(
+    offering: Offering, pages: Sequence[CertificatePage], background: bool = False
+) -> str:
     """One HTML document, one page per certificate: the template is rendered once."""
-    return render_template("certificates/certificate_pdf.html", offering=offering, pages=pages)
+    return render_template(
+        "certificates/certificate_pdf.html", offering=offering, pages=pages, background=background
+    )
 
 
 def certificate_html(certificate: Certificate) -> str:
+    return certificates_html(certificate.registration.offering, [certificate_page(certificate)])
+
+
+def certificate_page(certificate: Certificate) -> CertificatePage:
     registration = certificate.registration
     member = registration.user
-    offering = registration.offering
-    page = _page(certificate, member.job_family.name, member.affiliate.name, offering.timezone)
-    return certificates_html(offering, [page])
+    return _page(
+        certificate, member.job_family.name, member.affiliate.name, registration.offering.timezone
+    )
 
 
 def html_to_pdf(html: str, base_url: str | None = None) -> bytes:
     return HTML(string=html, base_url=base_url).write_pdf()
 
 
+@functools.lru_cache(maxsize=32)
+def _laid_out(html: str, base_url: str | None) -> stamping.Background | None:
+    """The offering's background, laid out once per process; None: lay out every page."""
+    try:
+        background = stamping.lay_out(html, base_url)
+    except Exception:
+        log.exception("certificate background could not be laid out; rendering pages in full")
+        return None
+    if background is None or background.fields != FIELDS:
+        log.warning("certificate template cannot be stamped; rendering pages in full")
+        return None
+    return background
+
+
+def forget_backgrounds() -> None:
+    """Drop the layouts cached in this process (the benchmark times a first download)."""
+    _laid_out.cache_clear()
+
+
+def background_for(offering: Offering) -> stamping.Background | None:
+    return _laid_out(
+        certificates_html(offering, [STAND_IN], background=True), current_app.static_folder
+    )
+
+
+def certificates_pdf(
+    offering: Offering,
+    pages: Sequence[CertificatePage],
+    on_progress: Callable[[int], None] = lambda done: None,
+) -> bytes:
+    """All pages as one PDF, in order; on_progress(pages done) every PROGRESS_EVERY pages."""
+    base_url = current_app.static_folder
+    title = _("Certificate of attendance")
+    return stamping.stamp(
+        background_for(offering),
+        pages,
+        lambda chunk: html_to_pdf(certificates_html(offering, chunk), base_url),
+        on_progress,
+        progress_every=PROGRESS_EVERY,
+        title=f"{title} \N{EN DASH} {pages[0].name}" if len(pages) == 1 else title,
+    )
+
+
 def certificate_pdf(certificate: Certificate) -> bytes:
-    html = certificate_html(certificate)
-    db.session.commit()  # end the read transaction before the slow rendering
-    return html_to_pdf(html, current_app.static_folder)
+    """A member's certificate, made like the bulk print so both look the same; with the
+    offering's background cached it costs a few milliseconds instead of a layout."""
+    offering = certificate.registration.offering
+    page = certificate_page(certificate)
+    db.session.commit()  # end the read transaction before the rendering
+    return certificates_pdf(offering, [page])
 
 
 def load_offering_for_print(offering_id: int) -> Offering | None:
@@ -103,51 +196,6 @@ def load_offering_for_print(offering_id: int) -> Offering | None:
             selectinload(Offering.host_affiliate),
         ],
     )
-
-
-def _render_chunk(args: tuple[int, str, str | None]) -> tuple[int, bytes]:
-    index, html, base_url = args
-    return index, html_to_pdf(html, base_url)
-
-
-def render_chunks(
-    offering: Offering,
-    pages: Sequence[dict],
-    on_progress: Callable[[int], None] = lambda done: None,
-    processes: int | None = None,
-    chunk_pages: int = CHUNK_PAGES,
-) -> bytes:
-    """All pages as one PDF. Chunks of pages are laid out in parallel processes (WeasyPrint
-    is pure Python and single-threaded) and joined in order; on_progress(pages done)."""
-    chunks = [pages[i : i + chunk_pages] for i in range(0, len(pages), chunk_pages)] or [[]]
-    work = [(i, certificates_html(offering, chunk), None) for i, chunk in enumerate(chunks)]
-    processes = min(processes or os.cpu_count() or 1, len(work))
-    rendered: dict[int, bytes] = {}
-    done = 0
-    if processes <= 1:
-        for item in work:
-            index, pdf = _render_chunk(item)
-            rendered[index] = pdf
-            done += len(chunks[index])
-            on_progress(done)
-    else:
-        # forkserver: children start from a clean process, not a copy of one holding
-        # database connections and the worker's threads.
-        context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
-            for future in as_completed([pool.submit(_render_chunk, item) for item in work]):
-                index, pdf = future.result()
-                rendered[index] = pdf
-                done += len(chunks[index])
-                on_progress(done)
-    if len(rendered) == 1:
-        return rendered[0]
-    writer = PdfWriter()
-    for index in range(len(work)):
-        writer.append(io.BytesIO(rendered[index]))
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def prints_folder() -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import threading
 from datetime import timedelta
 
@@ -153,7 +154,7 @@ def test_bulk_print_reaches_100_percent_with_one_page_per_certificate(
     fragment = client.get(f"/certificate-prints/{job.id}", headers={"HX-Request": "true"})
     assert 'hx-trigger="every 1s"' in fragment.get_data(as_text=True)
 
-    run_print_job(job.id, processes=2)  # what the worker does; chunks of 2 use the pool
+    run_print_job(job.id)  # what the worker does
     db.session.expire_all()
     job = db.session.get(CertificatePrintJob, job.id)
     assert job.error == "" and (job.status, job.done, job.total, job.percent) == (
@@ -186,20 +187,39 @@ def test_bulk_print_reaches_100_percent_with_one_page_per_certificate(
     assert actions.post(f"/offerings/{offering.id}/certificates/print").status_code == 404
 
 
-def test_bulk_print_in_chunks_keeps_the_order(ctx, monkeypatch, tmp_path):
-    ctx.config["CERTIFICATE_PRINTS_DIR"] = str(tmp_path)
-    monkeypatch.setattr(render, "CHUNK_PAGES", 2)
+def test_bulk_print_keeps_the_order_with_pages_laid_out_in_full_among_them(ctx, monkeypatch):
+    """A name the embedded fonts cannot draw glyph by glyph (Chinese, Arabic) gets its page
+    from WeasyPrint in full; it lands in its place, and progress moves in steps."""
+    monkeypatch.setattr(render, "PROGRESS_EVERY", 2)
     offering = offering_with_attendees(5)
+    people = db.session.scalars(sa.select(User).where(User.email.like("attendee%"))).all()
+    renamed = {
+        "attendee1@example.org": "attendee 1 王小明",
+        "attendee3@example.org": "attendee 3 مريم",
+    }
+    for person in people:
+        person.full_name = renamed.get(person.email, person.full_name)
+    db.session.commit()
+    steps: list[int] = []
     with ctx.test_request_context():
         printables = issue_for_offering(offering)
         db.session.commit()
         pages = render.pages_for(printables, offering)
-        pdf = render.render_chunks(offering, pages, processes=2, chunk_pages=2)
+        pdf = render.certificates_pdf(offering, pages, steps.append)
     reader = PdfReader(io.BytesIO(pdf))
-    assert [p["name"] for p in pages] == [f"attendee {i}" for i in range(5)]
-    assert len(reader.pages) == 5
+    assert [p.name for p in pages] == [
+        "attendee 0",
+        "attendee 1 王小明",
+        "attendee 2",
+        "attendee 3 مريم",
+        "attendee 4",
+    ]
+    assert len(reader.pages) == 5 and steps == [2, 4, 5]
+    stamped = []
     for page, expected in zip(reader.pages, pages, strict=True):
-        assert expected["code"] in page.extract_text()
+        assert expected.code in page.extract_text()
+        stamped.append(any(name.startswith("/Stamp") for name in page["/Resources"]["/Font"]))
+    assert stamped == [True, False, True, False, True]
 
 
 def test_two_concurrent_print_requests_make_one_job(ctx):
@@ -264,3 +284,85 @@ def test_an_abandoned_print_job_does_not_block_printing_for_good(ctx):
     assert replaced and fresh.id != first.id
     db.session.refresh(first)
     assert first.status == PrintJobStatus.FAILED and "Abandoned" in first.error
+
+
+# ---------------------------------------------------------------------------- old prints
+
+
+def printed(offering) -> CertificatePrintJob:  # type: ignore[no-untyped-def]
+    facilitator = db.session.scalar(sa.select(User).where(User.email == "fac@example.org"))
+    job, _ = request_print_job(offering, facilitator)
+    return run_print_job(job.id)
+
+
+def test_a_new_print_deletes_the_file_of_the_earlier_one(client, actions, tmp_path, ctx):
+    ctx.config["CERTIFICATE_PRINTS_DIR"] = str(tmp_path)
+    offering = offering_with_attendees(2)
+    first = printed(offering)
+    first_file = tmp_path / first.filename
+    assert first_file.is_file()
+    other = factories.offering("Another workshop", starts_in=-timedelta(days=2))
+    other_job = CertificatePrintJob(
+        offering_id=other.id, status=PrintJobStatus.DONE, filename="other.pdf"
+    )
+    db.session.add(other_job)
+    db.session.commit()
+    (tmp_path / "other.pdf").write_bytes(b"%PDF")
+
+    second = printed(offering)
+    db.session.expire_all()
+    first = db.session.get(CertificatePrintJob, first.id)
+    assert first.filename == "" and not first_file.exists()
+    assert (tmp_path / second.filename).is_file()
+    assert (tmp_path / "other.pdf").is_file()  # another offering's print is not touched
+
+    # The earlier job's page says the file is gone and offers to print again.
+    actions.sign_in("fac@example.org")
+    page = client.get(f"/certificate-prints/{first.id}").get_data(as_text=True)
+    assert "This PDF has expired" in page and "Print again" in page
+    assert "Download all certificates" not in page
+    assert client.get(f"/certificate-prints/{first.id}/certificates.pdf").status_code == 404
+    assert "Download all certificates" in client.get(
+        f"/certificate-prints/{second.id}", headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
+
+
+def test_prints_older_than_the_kept_days_are_deleted(tmp_path, ctx):
+    from esp_registry import worker
+    from esp_registry.certificates.printing import delete_expired_prints
+
+    ctx.config["CERTIFICATE_PRINTS_DIR"] = str(tmp_path)
+    offering = offering_with_attendees(0)
+    now = utcnow()
+    old = CertificatePrintJob(
+        offering_id=offering.id,
+        status=PrintJobStatus.DONE,
+        filename="certificates-offering-1-job-1.pdf",
+        finished_at=now - timedelta(days=8),
+    )
+    recent = CertificatePrintJob(
+        offering_id=offering.id,
+        status=PrintJobStatus.DONE,
+        filename="certificates-offering-1-job-2.pdf",
+        finished_at=now - timedelta(days=2),
+    )
+    db.session.add_all([old, recent])
+    db.session.commit()
+    for name in (old.filename, recent.filename, "certificates-offering-9-job-9.pdf"):
+        (tmp_path / name).write_bytes(b"%PDF")
+    stray = tmp_path / "certificates-offering-9-job-9.pdf"  # no job points at it
+    week_ago = (now - timedelta(days=8)).timestamp()
+    os.utime(stray, (week_ago, week_ago))
+
+    assert delete_expired_prints(now) == 2
+    db.session.expire_all()
+    assert db.session.get(CertificatePrintJob, old.id).filename == ""
+    assert not (tmp_path / "certificates-offering-1-job-1.pdf").exists() and not stray.exists()
+    assert (tmp_path / recent.filename).is_file()
+
+    # Configurable: keep one day only. The worker runs the same, daily.
+    ctx.config["CERTIFICATE_PRINTS_KEEP_DAYS"] = 1
+    assert worker.delete_expired_certificate_prints.call_local() == 1
+    db.session.expire_all()
+    assert db.session.get(CertificatePrintJob, recent.id).filename == ""
+    assert not list(tmp_path.iterdir())
