@@ -94,10 +94,12 @@ def _register_models_and_blueprints(app: Flask) -> None:
     from esp_registry.catalog.routes import bp as catalog_bp
     from esp_registry.certificates.routes import bp as certificates_bp
     from esp_registry.lft.routes import bp as lft_bp
+    from esp_registry.mentoring.routes import bp as mentoring_bp
     from esp_registry.registrations.routes import bp as registrations_bp
 
     for bp in (accounts_bp, catalog_bp, registrations_bp, attendance_bp, certificates_bp, lft_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(mentoring_bp)  # url_prefix /mentoring
     app.register_blueprint(manage_bp)  # url_prefix /manage
 
     @login_manager.user_loader

@@ -201,5 +201,60 @@ def may_see_print_job(user: Any, job: Any) -> bool:
 
 
 def may_revoke_certificate(user: Any, certificate: Any) -> bool:
-    """National admins, and approvers of the host affiliate, revoke certificates."""
+    """National admins, and approvers of the host affiliate, revoke certificates; a
+    mentoring certificate, those who staff its pairing."""
+    if certificate.mentoring_pairing is not None:
+        return may_staff_pairing(user, certificate.mentoring_pairing)
     return may_manage_offering(user, certificate.registration.offering)
+
+
+# ---------------------------------------------------------------------------- Mentoring
+
+
+def may_match_mentoring(user: Any) -> bool:
+    """The matching queue: national admins, and affiliate approvers for their affiliate."""
+    return _signed_in(user) and (user.is_national_admin or bool(user.approver_affiliate_ids))
+
+
+def mentoring_scope(user: Any) -> set[int] | None:
+    """Affiliates whose mentoring requests and pairings this person staffs (None: all)."""
+    return None if user.is_national_admin else user.approver_affiliate_ids
+
+
+def may_match_request(user: Any, request: Any) -> bool:
+    """Approvers of the affiliate the member asked in (national admins too)."""
+    if not _signed_in(user):
+        return False
+    return user.is_national_admin or request.affiliate_id in user.approver_affiliate_ids
+
+
+def may_edit_mentoring_request(user: Any, request: Any) -> bool:
+    """Only the member who asked withdraws their request."""
+    return _signed_in(user) and request.user_id == user.id
+
+
+def may_see_mentoring_request(user: Any, request: Any) -> bool:
+    return may_edit_mentoring_request(user, request) or may_match_request(user, request)
+
+
+def may_staff_pairing(user: Any, pairing: Any) -> bool:
+    """Staff of the request's affiliate complete or end a pairing, and see its logs."""
+    return may_match_request(user, pairing.request)
+
+
+def may_take_part_in_pairing(user: Any, pairing: Any) -> bool:
+    """The mentor and the mentee: they log activities and may end it early."""
+    return _signed_in(user) and user.id in (pairing.mentor_id, pairing.mentee_id)
+
+
+def may_see_pairing(user: Any, pairing: Any) -> bool:
+    return may_take_part_in_pairing(user, pairing) or may_staff_pairing(user, pairing)
+
+
+def may_see_mentoring_log(user: Any, log: Any) -> bool:
+    return may_see_pairing(user, log.pairing)
+
+
+def may_delete_mentoring_log(user: Any, log: Any) -> bool:
+    """Only whoever logged an activity takes it back."""
+    return _signed_in(user) and log.user_id == user.id

@@ -73,5 +73,7 @@ def from_environment(instance_path: str) -> dict[str, object]:
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
+        # Whose calendar says "today" for mentoring (log dates, two-year ends): one zone.
+        "MENTORING_TIMEZONE": env("MENTORING_TIMEZONE", "UTC"),
         "LANGUAGES": ["en", "es"],
     }

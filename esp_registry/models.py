@@ -5,6 +5,12 @@ from esp_registry.attendance.models import Attendance, AttendanceEvent
 from esp_registry.catalog.models import Affiliate, JobFamily, Offering, Program, Session
 from esp_registry.certificates.models import Certificate, CertificatePrintJob, TranscriptCode
 from esp_registry.lft.models import LftApplication, LftCriterion, LftCycle, LftEvent, LftScore
+from esp_registry.mentoring.models import (
+    MentoringLog,
+    MentoringPairing,
+    MentoringRequest,
+    MentorProfile,
+)
 from esp_registry.notifications.models import OutboxMessage
 from esp_registry.registrations.models import Registration
 
@@ -20,6 +26,10 @@ __all__ = [
     "LftCycle",
     "LftEvent",
     "LftScore",
+    "MentorProfile",
+    "MentoringLog",
+    "MentoringPairing",
+    "MentoringRequest",
     "Offering",
     "OutboxMessage",
     "Program",

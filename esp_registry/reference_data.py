@@ -108,6 +108,7 @@ AFFILIATES: list[tuple[str, str]] = [
 # Programs the code itself treats specially.
 CONFERENCE_PROGRAM_SLUG = "esp-national-conference"  # parent of pre-conference sessions
 LFT_PROGRAM_SLUG = "leaders-for-tomorrow"  # cohort offerings filled by the LFT selection
+SUPPORTING_OUR_OWN_PROGRAM_SLUG = "supporting-our-own"  # its certificate makes a mentor
 
 # (slug, name, description); the "Getting Educated" programs per job family follow.
 PROGRAMS: list[tuple[str, str, str]] = [
@@ -134,7 +135,7 @@ PROGRAMS: list[tuple[str, str, str]] = [
         "and Development.",
     ),
     (
-        "supporting-our-own",
+        SUPPORTING_OUR_OWN_PROGRAM_SLUG,
         "Supporting Our Own: ESP Mentoring",
         "Training for ESP mentors who support colleagues new to the job.",
     ),

@@ -146,3 +146,12 @@ def delete_expired_certificate_prints() -> int:
 
     with worker_app().app_context():
         return delete_expired_prints()
+
+
+@huey.periodic_task(crontab(minute="17"))
+def complete_due_mentoring_pairings() -> int:
+    """Mentoring pairings whose two years are up complete and issue certificates (PRODUCT §8)."""
+    from esp_registry.mentoring.rules import complete_due_pairings
+
+    with worker_app().app_context():
+        return complete_due_pairings()

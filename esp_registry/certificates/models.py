@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,23 +14,36 @@ from esp_registry.accounts.models import User
 from esp_registry.catalog.models import Offering
 from esp_registry.columns import UTCDateTime, str_enum, utcnow
 from esp_registry.extensions import db
+from esp_registry.mentoring.models import MentoringRole
 from esp_registry.registrations.models import Registration
+
+if TYPE_CHECKING:
+    from esp_registry.mentoring.models import MentoringPairing
 
 
 class Certificate(db.Model):
-    """One current certificate per registration; a reissue (the member's name changed)
-    adds a new row and points the old one at it, so the old code still verifies."""
+    """One current certificate per registration, or per mentoring pairing and role (mentor,
+    mentee); a reissue (the member's name changed) adds a new row and points the old one at
+    it, so the old code still verifies."""
 
     __tablename__ = "certificates"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    registration_id: Mapped[int] = mapped_column(
+    # What it certifies: attendance of a registration, or a completed mentoring pairing.
+    registration_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    mentoring_pairing_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("mentoring_pairings.id", ondelete="CASCADE"), index=True
+    )
+    mentoring_role: Mapped[MentoringRole | None] = mapped_column(
+        str_enum(MentoringRole, "certificate_mentoring_role")
     )
     code: Mapped[str] = mapped_column(sa.String(32), unique=True)
     # What the certificate says, kept as issued so verification shows what was printed.
     member_name: Mapped[str] = mapped_column(sa.String(120))
-    hours: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2))
+    # Wide enough for two years of logged mentoring, not only one training's hours.
+    hours: Mapped[Decimal] = mapped_column(sa.Numeric(7, 2))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     replaced_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("certificates.id", ondelete="SET NULL")
@@ -40,7 +54,8 @@ class Certificate(db.Model):
     )
     revoked_reason: Mapped[str] = mapped_column(sa.String(500), default="")
 
-    registration: Mapped[Registration] = relationship()
+    registration: Mapped[Registration | None] = relationship()
+    mentoring_pairing: Mapped[MentoringPairing | None] = relationship()
     replaced_by: Mapped[Certificate | None] = relationship(remote_side=[id])
     revoked_by: Mapped[User | None] = relationship()
 
@@ -57,11 +72,32 @@ class Certificate(db.Model):
             sqlite_where=sa.text("replaced_by_id IS NULL"),
             postgresql_where=sa.text("replaced_by_id IS NULL"),
         ),
+        sa.CheckConstraint(
+            "(registration_id IS NULL) <> (mentoring_pairing_id IS NULL)",
+            name="certifies_one_thing",
+        ),
+        sa.CheckConstraint(
+            "(mentoring_pairing_id IS NULL) = (mentoring_role IS NULL)",
+            name="mentoring_has_role",
+        ),
+        # At most one current certificate per pairing and role (mentor, mentee).
+        sa.Index(
+            "uq_certificates_current_per_pairing_role",
+            "mentoring_pairing_id",
+            "mentoring_role",
+            unique=True,
+            sqlite_where=sa.text("replaced_by_id IS NULL"),
+            postgresql_where=sa.text("replaced_by_id IS NULL"),
+        ),
     )
 
     @property
     def is_current(self) -> bool:
         return self.replaced_by_id is None
+
+    @property
+    def is_mentoring(self) -> bool:
+        return self.mentoring_pairing_id is not None
 
 
 class PrintJobStatus(enum.StrEnum):

@@ -25,6 +25,7 @@ from esp_registry.access import (
     may_revoke_certificate,
     may_see_print_job,
     may_see_registration,
+    may_take_part_in_pairing,
 )
 from esp_registry.catalog.models import Offering
 from esp_registry.certificates import rules
@@ -33,6 +34,8 @@ from esp_registry.certificates.render import certificate_pdf, prints_folder
 from esp_registry.certificates.rules import display_code, issue_certificate
 from esp_registry.certificates.transcript import transcript_for, transcript_pdf
 from esp_registry.extensions import limiter
+from esp_registry.mentoring.certificate import mentoring_certificate_pdf
+from esp_registry.mentoring.models import MentoringPairing
 from esp_registry.registrations.models import Registration
 from esp_registry.web import is_htmx
 
@@ -51,6 +54,28 @@ def download(registration_id: int) -> Response:
     filename = f"certificate-{certificate.code}.pdf"
     return Response(
         certificate_pdf(certificate),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/mentoring/pairings/<int:pairing_id>/certificate.pdf")
+@login_required
+def mentoring_download(pairing_id: int) -> Response:
+    """The signed-in mentor's or mentee's own certificate of a completed pairing."""
+    pairing = load_or_404(
+        MentoringPairing,
+        pairing_id,
+        may_take_part_in_pairing,
+        options=(joinedload(MentoringPairing.request),),
+    )
+    role = pairing.role_of(current_user.id)
+    certificate = rules.mentoring_certificate_to_download(pairing, role) if role else None
+    if certificate is None:
+        abort(404)
+    filename = f"certificate-{certificate.code}.pdf"
+    return Response(
+        mentoring_certificate_pdf(certificate),
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
@@ -101,7 +126,8 @@ def verify(code: str) -> tuple[str, int]:
         "certificates/verify.html",
         certificate=certificate,
         latest=latest if latest.id != certificate.id else None,
-        offering=certificate.registration.offering,
+        offering=certificate.registration.offering if certificate.registration else None,
+        pairing=certificate.mentoring_pairing,
         code=display_code(certificate.code),
         display_code=display_code,
     ), 200
@@ -135,8 +161,23 @@ def revoke(certificate_id: int):  # type: ignore[no-untyped-def]
         Certificate,
         certificate_id,
         may_revoke_certificate,
-        options=(joinedload(Certificate.registration).joinedload(Registration.offering),),
+        options=(
+            joinedload(Certificate.registration).joinedload(Registration.offering),
+            joinedload(Certificate.mentoring_pairing).joinedload(MentoringPairing.request),
+        ),
     )
+    if certificate.mentoring_pairing_id is not None:
+        # A mentoring certificate is revoked from its pairing's page, and goes back there.
+        pairing_id = certificate.mentoring_pairing_id
+        result = rules.revoke(certificate, current_user, request.form.get("reason", ""))
+        if result.ok:
+            flash(
+                _("Certificate %(code)s revoked.", code=display_code(certificate.code)), "success"
+            )
+        else:
+            flash(result.error, "error")
+        return redirect(url_for("mentoring.pairing", pairing_id=pairing_id) + "#certificates")
+    assert certificate.registration is not None
     offering = certificate.registration.offering
     result = rules.revoke(certificate, current_user, request.form.get("reason", ""))
     if not result.ok:

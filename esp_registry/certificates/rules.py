@@ -24,6 +24,7 @@ from esp_registry.certificates.models import (
 )
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
+from esp_registry.mentoring.models import MentoringPairing, MentoringRole
 from esp_registry.registrations.models import Registration, RegistrationStatus
 
 # Crockford's base32: no I, L, O or U, so a code read aloud or typed is not misread.
@@ -75,24 +76,31 @@ def _keep_in_step(
         )
         db.session.add(current)
     elif current.member_name != name:
-        # Reissue: the old code keeps verifying and points at the new certificate. The old
-        # row points at itself for a moment so that only one row is ever "current".
-        current.replaced_by_id = current.id
-        db.session.flush()
-        replacement = Certificate(
-            registration_id=registration.id,
-            code=new_code(),
-            member_name=name,
-            hours=hours,
-            issued_at=now,
-        )
-        db.session.add(replacement)
-        db.session.flush()
-        current.replaced_by_id = replacement.id
-        current = replacement
+        current = _reissue(current, name, hours, now)
     elif current.hours != hours:
         current.hours = hours
     return current
+
+
+def _reissue(current: Certificate, name: str, hours: Decimal, now: datetime) -> Certificate:
+    """A new certificate under the member's new name for the same thing; the old code keeps
+    verifying and points at the new certificate. The old row points at itself for a moment
+    so that only one row is ever "current"."""
+    current.replaced_by_id = current.id
+    db.session.flush()
+    replacement = Certificate(
+        registration_id=current.registration_id,
+        mentoring_pairing_id=current.mentoring_pairing_id,
+        mentoring_role=current.mentoring_role,
+        code=new_code(),
+        member_name=name,
+        hours=hours,
+        issued_at=now,
+    )
+    db.session.add(replacement)
+    db.session.flush()
+    current.replaced_by_id = replacement.id
+    return replacement
 
 
 def issue_certificate(
@@ -159,6 +167,77 @@ def issue_for_offering(offering: Offering, now: datetime | None = None) -> list[
     return printables
 
 
+# ---------------------------------------------------------------------------- mentoring
+
+
+def _current_mentoring_query(pairing_ids: list[int]) -> sa.Select[tuple[Certificate]]:
+    return sa.select(Certificate).where(
+        Certificate.mentoring_pairing_id.in_(pairing_ids), Certificate.replaced_by_id.is_(None)
+    )
+
+
+def issue_mentoring_certificate(
+    pairing: MentoringPairing, role: MentoringRole, hours: Decimal, now: datetime
+) -> Certificate | None:
+    """The certificate of a completed pairing for its mentor or mentee, with the hours that
+    person logged; None when they logged none. Flushes, never commits (the completion does)."""
+    if hours <= 0:
+        return None
+    holder = pairing.mentor if role == MentoringRole.MENTOR else pairing.mentee
+    certificate = Certificate(
+        mentoring_pairing_id=pairing.id,
+        mentoring_role=role,
+        code=new_code(),
+        member_name=holder.full_name,
+        hours=hours,
+        issued_at=now,
+    )
+    db.session.add(certificate)
+    db.session.flush()
+    return certificate
+
+
+def mentoring_certificates(pairing_ids: list[int]) -> dict[tuple[int, MentoringRole], Certificate]:
+    """The current certificates of these pairings by (pairing, role), in one query."""
+    if not pairing_ids:
+        return {}
+    return {
+        (c.mentoring_pairing_id, c.mentoring_role): c  # type: ignore[misc]
+        for c in db.session.scalars(
+            _current_mentoring_query(pairing_ids).options(
+                joinedload(Certificate.revoked_by).options(lazyload(User.role_grants))
+            )
+        )
+    }
+
+
+def mentoring_certificate_to_download(
+    pairing: MentoringPairing, role: MentoringRole, now: datetime | None = None
+) -> Certificate | None:
+    """The holder's current certificate of the pairing, reissued first if their name has
+    changed since; None if there is none, or it was revoked."""
+    current = db.session.scalar(
+        _current_mentoring_query([pairing.id]).where(Certificate.mentoring_role == role)
+    )
+    if current is None or current.revoked_at is not None:
+        return None
+    holder = pairing.mentor if role == MentoringRole.MENTOR else pairing.mentee
+    if current.member_name != holder.full_name:
+        current = _reissue(current, holder.full_name, current.hours, now or utcnow())
+        try:
+            db.session.commit()
+        except IntegrityError:
+            # Reissued by a parallel request (two downloads at once): use that one.
+            db.session.rollback()
+            return db.session.scalar(
+                _current_mentoring_query([pairing.id]).where(Certificate.mentoring_role == role)
+            )
+    return current
+
+
+# ---------------------------------------------------------------------------- verification
+
+
 def find_certificate(code_text: str) -> Certificate | None:
     code = normalise_code(code_text)
     if len(code) != CODE_LENGTH:
@@ -166,7 +245,10 @@ def find_certificate(code_text: str) -> Certificate | None:
     return db.session.scalar(
         sa.select(Certificate)
         .where(Certificate.code == code)
-        .options(joinedload(Certificate.replaced_by))
+        .options(
+            joinedload(Certificate.replaced_by),
+            joinedload(Certificate.mentoring_pairing).joinedload(MentoringPairing.request),
+        )
     )
 
 
@@ -208,9 +290,10 @@ def revoke(
         return RevokeResult(certificate, _("Keep the reason under %(n)d characters.", n=REASON_MAX))
     if certificate.revoked_at is not None:
         return RevokeResult(certificate, _("This certificate is already revoked."))
-    certificate.revoked_at = now or utcnow()
-    certificate.revoked_by_id = by.id
+    by_id = by.id  # read first: loading `by` may flush, and a revocation needs its reason
     certificate.revoked_reason = reason
+    certificate.revoked_at = now or utcnow()
+    certificate.revoked_by_id = by_id
     db.session.commit()
     return RevokeResult(certificate)
 

@@ -4,29 +4,52 @@ as a page and as a PDF with its own verification code (PRODUCT §7)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app, render_template, url_for
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
 from esp_registry.accounts.models import User
 from esp_registry.attendance.rules import credited_hours
 from esp_registry.catalog.models import Offering
-from esp_registry.certificates.models import TranscriptCode
+from esp_registry.certificates.models import Certificate, TranscriptCode
 from esp_registry.certificates.render import html_to_pdf, qr_data_uri
 from esp_registry.certificates.rules import display_code, new_code
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
+from esp_registry.mentoring.models import MentoringPairing, MentoringRequest, MentoringRole
+from esp_registry.mentoring.rules import today
 from esp_registry.registrations.models import Registration, RegistrationStatus
 
 
 @dataclass(frozen=True)
 class Entry:
-    offering: Offering
+    """A completed training (its offering), or a completed mentoring pairing (its
+    certificate, which knows the pairing and the member's role in it)."""
+
+    offering: Offering | None
     hours: Decimal
+    mentoring: Certificate | None = None
+
+    @property
+    def when(self) -> datetime:
+        if self.mentoring is not None:
+            pairing = self.mentoring.mentoring_pairing
+            assert pairing is not None
+            return pairing.closed_at or self.mentoring.issued_at
+        assert self.offering is not None
+        return self.offering.starts_at or datetime.min.replace(tzinfo=UTC)
+
+    @property
+    def year(self) -> int:
+        if self.mentoring is not None:
+            return today(self.when).year
+        assert self.offering is not None
+        start = self.offering.starts_at
+        return start.astimezone(ZoneInfo(self.offering.timezone)).year if start else 0
 
 
 @dataclass
@@ -47,9 +70,36 @@ class Transcript:
         return sum(len(y.entries) for y in self.years)
 
 
+def _mentoring_entries(member: User) -> list[Entry]:
+    """Completed mentoring pairings, as mentor or mentee, with the member's valid (current,
+    not revoked) certificate: the hours they logged, counted in the year it completed."""
+    holder = sa.case(
+        (Certificate.mentoring_role == MentoringRole.MENTOR, MentoringPairing.mentor_id),
+        else_=MentoringPairing.mentee_id,
+    )
+    certificates = db.session.scalars(
+        sa.select(Certificate)
+        .join(Certificate.mentoring_pairing)
+        .where(
+            holder == member.id,
+            Certificate.replaced_by_id.is_(None),
+            Certificate.revoked_at.is_(None),
+        )
+        .options(
+            contains_eager(Certificate.mentoring_pairing).options(
+                joinedload(MentoringPairing.request).joinedload(MentoringRequest.affiliate),
+                joinedload(MentoringPairing.mentor).options(lazyload(User.role_grants)),
+                joinedload(MentoringPairing.mentee).options(lazyload(User.role_grants)),
+            )
+        )
+    ).unique()
+    return [Entry(None, c.hours, c) for c in certificates]
+
+
 def transcript_for(member: User) -> Transcript:
-    """Completed trainings (confirmed, hours credited) newest year first, oldest training
-    first within a year; three queries whatever the number of trainings."""
+    """Completed trainings (confirmed, hours credited) and completed mentoring pairings
+    (with a valid certificate), newest year first, oldest first within a year; four queries
+    whatever the number of trainings."""
     registrations = list(
         db.session.scalars(
             sa.select(Registration)
@@ -68,11 +118,13 @@ def transcript_for(member: User) -> Transcript:
     )
     hours = credited_hours([r.id for r in registrations])
     entries = [Entry(r.offering, hours[r.id]) for r in registrations if hours.get(r.id)]
-    entries.sort(key=lambda e: (e.offering.starts_at or datetime.min, e.offering.id))
+    entries += _mentoring_entries(member)
+    entries.sort(
+        key=lambda e: (e.when, e.mentoring is not None, e.offering.id if e.offering else 0)
+    )
     by_year: dict[int, Year] = {}
     for entry in entries:
-        start = entry.offering.starts_at
-        year_number = start.astimezone(ZoneInfo(entry.offering.timezone)).year if start else 0
+        year_number = entry.year
         year = by_year.setdefault(year_number, Year(year_number))
         year.entries.append(entry)
         year.total += entry.hours

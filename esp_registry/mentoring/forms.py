@@ -1,0 +1,155 @@
+"""Forms of mentoring. They check shape (type, length); the rules (eligibility, three years
+in the job, 24 hours a day, capacity) live in mentoring/rules.py."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from esp_registry.accounts.models import User
+from esp_registry.catalog.models import Affiliate, JobFamily
+from esp_registry.extensions import db
+from esp_registry.mentoring.models import MAX_CAPACITY, ActivityType
+from esp_registry.mentoring.rules import (
+    ACTIVITY_NAMES,
+    MAX_HELP,
+    MAX_LOCAL,
+    MAX_NOTE,
+    LogEntry,
+    MentorDetails,
+    RequestDetails,
+)
+
+DATE = _l("Enter a date, e.g. 2026-09-01.")
+
+
+def _int_or_none(value: object) -> int | None:
+    """SelectField coercion that turns anything but a whole number into "nothing chosen"."""
+    if isinstance(value, int):
+        return value
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+class _PlaceForm(FlaskForm):
+    """Job family, affiliate and local: what both mentors and mentees say about themselves."""
+
+    job_family_id = SelectField(_l("Job family"), coerce=_int_or_none, validate_choice=False)
+    affiliate_id = SelectField(_l("State affiliate"), coerce=_int_or_none, validate_choice=False)
+    local_name = StringField(
+        _l("Local association"), validators=[Optional(), Length(max=MAX_LOCAL)]
+    )
+
+    def fill_choices(self) -> None:
+        families = db.session.execute(
+            sa.select(JobFamily.id, JobFamily.name).order_by(JobFamily.name)
+        )
+        affiliates = db.session.execute(
+            sa.select(Affiliate.id, Affiliate.name).order_by(Affiliate.name)
+        )
+        self.job_family_id.choices = [(i, n) for i, n in families]
+        self.affiliate_id.choices = [(i, n) for i, n in affiliates]
+
+    def fill_from_member(self, user: User) -> None:
+        """Start from the member's own profile."""
+        self.job_family_id.data = user.job_family_id
+        self.affiliate_id.data = user.affiliate_id
+        self.local_name.data = user.local_name
+
+
+class MentorForm(_PlaceForm):
+    capacity = IntegerField(
+        _l("How many mentees at once"),
+        default=1,
+        validators=[
+            InputRequired(message=_l("Choose 1 to 5 mentees at once.")),
+            NumberRange(min=1, max=MAX_CAPACITY, message=_l("Choose 1 to 5 mentees at once.")),
+        ],
+        render_kw={"inputmode": "numeric", "min": 1, "max": MAX_CAPACITY},
+        invalid_value_message=_l("Enter a whole number from 1 to 5."),
+    )
+    note = TextAreaField(
+        _l("A short note for staff and your future mentees (optional)"),
+        validators=[Optional(), Length(max=MAX_NOTE)],
+        render_kw={"rows": 3, "maxlength": MAX_NOTE},
+    )
+
+    def details(self) -> MentorDetails:
+        return MentorDetails(
+            job_family_id=self.job_family_id.data,
+            affiliate_id=self.affiliate_id.data,
+            local_name=(self.local_name.data or "").strip(),
+            capacity=self.capacity.data,
+            note=(self.note.data or "").strip(),
+        )
+
+
+class RequestForm(_PlaceForm):
+    started_job_on = DateField(
+        _l("The date you started in this job"),
+        validators=[InputRequired(message=DATE)],
+        invalid_value_message=DATE,  # type: ignore[call-arg]
+    )
+    help_with = TextAreaField(
+        _l("What would you like help with?"),
+        validators=[
+            InputRequired(message=_l("Say what you would like help with.")),
+            Length(max=MAX_HELP),
+        ],
+        render_kw={"rows": 5, "maxlength": MAX_HELP},
+    )
+
+    def details(self) -> RequestDetails:
+        return RequestDetails(
+            job_family_id=self.job_family_id.data,
+            affiliate_id=self.affiliate_id.data,
+            local_name=(self.local_name.data or "").strip(),
+            started_job_on=self.started_job_on.data,
+            help_with=(self.help_with.data or "").strip(),
+        )
+
+
+def _hours(value: str | None) -> Decimal | None:
+    text = (value or "").strip().replace(",", ".")
+    if not text or len(text) > 12:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+class LogForm(FlaskForm):
+    activity = SelectField(
+        _l("Activity"),
+        choices=[("", _l("Choose…"))] + [(a.value, ACTIVITY_NAMES[a]) for a in ActivityType],
+        validate_choice=False,
+    )
+    on_date = DateField(
+        _l("Date"),
+        validators=[InputRequired(message=DATE)],
+        invalid_value_message=DATE,  # type: ignore[call-arg]
+    )
+    hours = StringField(
+        _l("Hours"),
+        validators=[InputRequired(message=_l("Enter the hours, e.g. 1.5."))],
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+    )
+    note = TextAreaField(
+        _l("Short note (optional)"),
+        validators=[Optional(), Length(max=MAX_NOTE)],
+        render_kw={"rows": 2, "maxlength": MAX_NOTE},
+    )
+
+    def entry(self) -> LogEntry:
+        return LogEntry(
+            activity=self.activity.data or None,
+            on_date=self.on_date.data,
+            hours=_hours(self.hours.data),
+            note=(self.note.data or "").strip(),
+        )
