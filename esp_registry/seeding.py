@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -435,6 +435,7 @@ def seed_demo() -> list[DemoAccount]:
     _registration(custodian, past)  # registered, did not attend
     db.session.commit()
     seed_lft_demo()
+    mentors = seed_mentoring_demo()
     _quiet_demo_mail(outbox_before)
 
     return [
@@ -446,6 +447,7 @@ def seed_demo() -> list[DemoAccount]:
         DemoAccount(driver.email, driver.full_name, "member (bus driver, Texas)"),
         DemoAccount(cook.email, cook.full_name, "member (food services, Massachusetts)"),
         DemoAccount(custodian.email, custodian.full_name, "member (custodian, Ohio)"),
+        *mentors,
     ]
 
 
@@ -647,3 +649,268 @@ def seed_lft_demo() -> None:
             lft.score(
                 application, admin, {c.id: points for c in current.criteria}, now=at + 3 * day
             )
+
+
+def _day_at(day: date, hour: int, minutes: int, zone: str) -> datetime:
+    return datetime.combine(day, time(hour, minutes), tzinfo=ZoneInfo(zone))
+
+
+def seed_mentoring_demo() -> list[DemoAccount]:
+    """Supporting Our Own mentoring: three mentors trained in an Ohio cohort last year (one
+    in an active pairing both sides log, one with room, one suspended: an admin revoked
+    their certificate), open requests in Ohio and one in Texas, and the next training for
+    members who cannot volunteer yet. member@ may volunteer (she completed the fall
+    training); custodian@ registered for it but did not attend, so he is told why not.
+    Dates are relative to today; each part is added once."""
+    from esp_registry.certificates import rules as certificates
+    from esp_registry.mentoring import rules as mentoring
+    from esp_registry.mentoring.models import ActivityType, MentoringRequest, RequestStatus
+
+    admin = _by(User, email="admin@example.org")
+    approver = _by(User, email="approver.oh@example.org")
+    facilitator = _by(User, email="facilitator@example.org")
+    if admin is None or approver is None or facilitator is None:
+        return []  # part of the demo world: seed_demo() makes the people first
+    now = utcnow().replace(minute=0, second=0, microsecond=0)
+    day = timedelta(days=1)
+    zone = "America/New_York"
+    today = mentoring.today(now)
+
+    trained_on = (now - 400 * day).astimezone(ZoneInfo(zone)).date()
+    cohort = _offering(
+        "Supporting Our Own: ESP Mentoring (Ohio cohort)",
+        "supporting-our-own",
+        [
+            (
+                "Mentor training",
+                _day_at(trained_on, 9, 0, zone),
+                _day_at(trained_on, 15, 30, zone),
+                "6",
+            )
+        ],
+        timezone=zone,
+        venue="OEA Building, 225 E Broad St, Columbus, OH",
+        format=OfferingFormat.IN_PERSON,
+        capacity=25,
+        status=OfferingStatus.PUBLISHED,
+        host_affiliate=_by(Affiliate, code="OH"),
+        registration_opens_at=_day_at(trained_on, 9, 0, zone) - 60 * day,
+        registration_closes_at=_day_at(trained_on, 9, 0, zone) - 3 * day,
+        signatory="Ohio Education Association",
+        description="Mentor training for Ohio ESPs who support colleagues new to the job.",
+    )
+    next_on = (now + 45 * day).astimezone(ZoneInfo(zone)).date()
+    _offering(
+        "Supporting Our Own: ESP Mentoring (next cohort, online)",
+        "supporting-our-own",
+        [
+            (
+                "Mentor training",
+                _day_at(next_on, 10, 0, zone),
+                _day_at(next_on, 16, 30, zone),
+                "6",
+            )
+        ],
+        timezone=zone,
+        online_url="https://meet.example.org/supporting-our-own",
+        format=OfferingFormat.VIRTUAL,
+        capacity=30,
+        status=OfferingStatus.PUBLISHED,
+        registration_opens_at=now - 7 * day,
+        registration_closes_at=_day_at(next_on, 10, 0, zone) - 2 * day,
+        signatory="ESP Quality Department",
+        description="The training every mentor completes first: after it, volunteer as a "
+        "mentor under Mentoring.",
+    )
+    if facilitator not in cohort.facilitators:
+        cohort.facilitators.append(facilitator)
+
+    mentor = _person(
+        "mentor@example.org",
+        "Linda Harper",
+        "OH",
+        "paraeducators",
+        "Special Education Paraeducator",
+        "Columbus Education Association",
+    )
+    cafeteria = _person(
+        "cafeteria.mentor@example.org",
+        "Patricia Nolan",
+        "OH",
+        "food-services",
+        "Cafeteria Manager",
+        "Akron ESP",
+    )
+    suspended = _person(
+        "suspended.mentor@example.org",
+        "Gary Fleming",
+        "OH",
+        "custodial-and-maintenance",
+        "Custodian",
+        "Dayton ESP",
+    )
+    newhire = _person(
+        "newhire@example.org",
+        "Kevin Brooks",
+        "OH",
+        "paraeducators",
+        "Paraeducator",
+        "Columbus Education Association",
+    )
+    # Waiting for a mentor: who, started in the job and asked (days ago), what they want.
+    seekers = [
+        (
+            _person(
+                "aisha.coleman@example.org",
+                "Aisha Coleman",
+                "OH",
+                "paraeducators",
+                "Instructional Aide",
+                "Columbus Education Association",
+            ),
+            80,
+            6,
+            "Working with a new lead teacher, kindergarten classroom routines, and knowing "
+            "my rights on the job.",
+        ),
+        (
+            _person(
+                "tyler.reed@example.org",
+                "Tyler Reed",
+                "OH",
+                "food-services",
+                "Cook",
+                "Akron ESP",
+            ),
+            400,
+            3,
+            "Food safety paperwork, and speaking up at our local's meetings.",
+        ),
+        (
+            _person(
+                "megan.walsh@example.org",
+                "Megan Walsh",
+                "OH",
+                "clerical-services",
+                "School Secretary",
+                "Toledo ESP",
+            ),
+            30,
+            1,
+            "Front-office routines, student records, and calls from upset parents.",
+        ),
+        (
+            _person(
+                "daniel.kim@example.org",
+                "Daniel Kim",
+                "TX",
+                "transportation-services",
+                "School Bus Driver",
+                "Houston ESP",
+            ),
+            250,
+            10,
+            "Student behaviour on the bus and the route paperwork.",
+        ),
+    ]
+    db.session.commit()
+
+    training = cohort.sessions[0]
+    for person in (mentor, cafeteria, suspended):
+        registration = _registration(person, cohort)
+        _present(registration, training, facilitator)
+        db.session.commit()
+        certificates.issue_certificate(registration, training.ends_at + 2 * day)
+
+    def volunteer(user: User, capacity: int, note: str, at: datetime) -> None:
+        if mentoring.profile_of(user) is None:
+            details = mentoring.MentorDetails(
+                user.job_family_id, user.affiliate_id, user.local_name, capacity, note
+            )
+            _expect(mentoring.volunteer(user, details, at))
+
+    def ask(user: User, started_days_ago: int, help_with: str, at: datetime) -> None:
+        if _by(MentoringRequest, user_id=user.id) is None:
+            details = mentoring.RequestDetails(
+                user.job_family_id,
+                user.affiliate_id,
+                user.local_name,
+                today - started_days_ago * day,
+                help_with,
+            )
+            _expect(mentoring.ask_for_mentor(user, details, at))
+
+    volunteer(
+        mentor,
+        2,
+        "Twelve years in special education classrooms: IEP meetings, working with a lead "
+        "teacher, de-escalation.",
+        now - 330 * day,
+    )
+    volunteer(
+        cafeteria,
+        2,
+        "Kitchen routines, food safety and allergies, and getting involved in the local.",
+        now - 300 * day,
+    )
+    volunteer(
+        suspended, 1, "Night shift custodian; happy to talk building safety.", now - 320 * day
+    )
+    revoked = mentoring.revoked_soo_certificate(suspended.id)
+    if revoked is None:
+        registration = _by(Registration, user_id=suspended.id, offering_id=cohort.id)
+        certificate = certificates.issue_certificate(registration)  # type: ignore[arg-type]
+        certificates.revoke(
+            certificate,  # type: ignore[arg-type]
+            admin,
+            "Issued in error: he left the training in the first hour.",
+            now=now - 20 * day,
+        )
+
+    # Kevin asked in the spring and has been mentored by Linda since; both log.
+    ask(
+        newhire,
+        200,
+        "Supporting a student with autism, and how to speak up in IEP meetings.",
+        now - 160 * day,
+    )
+    request = _by(MentoringRequest, user_id=newhire.id)
+    if request.status == RequestStatus.OPEN:  # type: ignore[attr-defined]
+        result = mentoring.confirm_match(
+            request,  # type: ignore[arg-type]
+            mentoring.profile_of(mentor),  # type: ignore[arg-type]
+            approver,  # type: ignore[arg-type]
+            now - 150 * day,
+        )
+        _expect(result)
+        pairing = result.subject
+        for who, activity, after, hours, note in (
+            (mentor, ActivityType.CONVERSATION, 2, "1", "First meeting: goals for the year."),
+            (newhire, ActivityType.REFLECTIVE_LOG, 3, "0.5", "What I want to get better at."),
+            (mentor, ActivityType.PEER_OBSERVATION, 20, "2", "Observed Kevin's reading group."),
+            (newhire, ActivityType.PEER_OBSERVATION, 27, "1.5", "Watched Linda run a group."),
+            (mentor, ActivityType.COLLABORATIVE_PLANNING, 45, "1.5", "Planned visual schedules."),
+            (newhire, ActivityType.STUDY_GROUP, 60, "2", "District paraeducator study group."),
+            (mentor, ActivityType.COACHING, 95, "1", "Before and after an IEP meeting."),
+            (newhire, ActivityType.CONVERSATION, 130, "1", "Check-in on the first semester."),
+        ):
+            on = pairing.starts_on + after * day
+            entry = mentoring.LogEntry(activity.value, on, Decimal(hours), note)
+            at = _day_at(on, 18, 0, str(mentoring.mentoring_zone()))
+            _expect(mentoring.log_activity(pairing, who, entry, at))
+
+    for seeker, started_days_ago, asked_days_ago, help_with in seekers:
+        ask(seeker, started_days_ago, help_with, now - asked_days_ago * day)
+
+    return [
+        DemoAccount(mentor.email, mentor.full_name, "mentor (paraeducator, Ohio): one mentee"),
+        DemoAccount(newhire.email, newhire.full_name, "mentee of Linda Harper (Ohio)"),
+        DemoAccount(cafeteria.email, cafeteria.full_name, "mentor (food services, Ohio)"),
+        DemoAccount(suspended.email, suspended.full_name, "mentor, suspended (Ohio)"),
+    ]
+
+
+def _expect(result: object) -> None:
+    """A demo step the rules refused is a bug in the demo: stop with the rule's message."""
+    if not getattr(result, "ok", False):
+        raise RuntimeError(f"demo data refused: {getattr(result, 'message', result)}")
