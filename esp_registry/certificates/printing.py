@@ -43,6 +43,13 @@ def _run(job_id: int) -> CertificatePrintJob | None:
         job.done = 0
         db.session.commit()  # certificates issued; progress visible; no transaction held
 
+        if not pages:
+            # Nobody has credited hours yet: say so rather than offer an empty PDF.
+            job.status = PrintJobStatus.DONE
+            job.finished_at = utcnow()
+            db.session.commit()
+            return job
+
         def progress(done: int) -> None:
             job.done = done
             db.session.commit()

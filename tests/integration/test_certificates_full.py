@@ -366,3 +366,27 @@ def test_prints_older_than_the_kept_days_are_deleted(tmp_path, ctx):
     db.session.expire_all()
     assert db.session.get(CertificatePrintJob, recent.id).filename == ""
     assert not list(tmp_path.iterdir())
+
+
+def test_a_print_with_nobody_credited_says_so_and_offers_no_empty_pdf(
+    client, actions, tmp_path, ctx
+):
+    ctx.config["CERTIFICATE_PRINTS_DIR"] = str(tmp_path)
+    offering = offering_with_attendees(3, absent=3)
+    job = printed(offering)
+    assert (job.status, job.total, job.filename) == (PrintJobStatus.DONE, 0, "")
+    assert list(tmp_path.iterdir()) == []
+
+    actions.sign_in("fac@example.org")
+    page = client.get(f"/certificate-prints/{job.id}").get_data(as_text=True)
+    assert "nobody in this training has credited hours" in page
+    assert "Download all certificates" not in page and "This PDF has expired" not in page
+    assert client.get(f"/certificate-prints/{job.id}/certificates.pdf").status_code == 404
+
+
+def test_the_done_message_counts_one_certificate_in_the_singular(client, actions, tmp_path, ctx):
+    ctx.config["CERTIFICATE_PRINTS_DIR"] = str(tmp_path)
+    job = printed(offering_with_attendees(1))
+    actions.sign_in("fac@example.org")
+    page = client.get(f"/certificate-prints/{job.id}").get_data(as_text=True)
+    assert "Done: 1 certificate." in page
