@@ -108,13 +108,26 @@ def _register_models_and_blueprints(app: Flask) -> None:
 
 
 def _register_pages(app: Flask) -> None:
-    from esp_registry.web import hours, is_htmx, local_date, local_datetime, local_time
+    from esp_registry.web import (
+        hours,
+        hours_count,
+        hours_text,
+        is_htmx,
+        local_date,
+        local_datetime,
+        local_time,
+    )
 
     app.jinja_env.globals.update(
         htmx_url=HTMX_URL, htmx_sri=HTMX_SRI, is_htmx=is_htmx, get_locale=get_locale
     )
     app.jinja_env.filters.update(
-        local_datetime=local_datetime, local_date=local_date, local_time=local_time, hours=hours
+        local_datetime=local_datetime,
+        local_date=local_date,
+        local_time=local_time,
+        hours=hours,
+        hours_count=hours_count,
+        hours_text=hours_text,
     )
 
     @app.before_request

@@ -75,5 +75,7 @@ def from_environment(instance_path: str) -> dict[str, object]:
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         # Whose calendar says "today" for mentoring (log dates, two-year ends): one zone.
         "MENTORING_TIMEZONE": env("MENTORING_TIMEZONE", "UTC"),
+        # Days a bulk certificate print (one PDF per offering) is kept before the daily clean-up.
+        "CERTIFICATE_PRINTS_KEEP_DAYS": max(1, int(env("CERTIFICATE_PRINTS_KEEP_DAYS", "7"))),
         "LANGUAGES": ["en", "es"],
     }

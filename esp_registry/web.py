@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_time
 from babel.numbers import format_decimal
 from flask import request
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 
 
 def is_htmx() -> bool:
@@ -58,3 +58,16 @@ def hours(value: Decimal | float | int | None) -> str:
     if value is None:
         return ""
     return format_decimal(Decimal(value).normalize(), format="#,##0.##", locale=get_locale())
+
+
+def hours_count(value: Decimal | float | int | None) -> int:
+    """The count ngettext picks "hour" or "hours" by. gettext counts whole numbers; a
+    fraction reads as plural in English and Spanish (0.5 hours, 1.5 hours)."""
+    number = Decimal(value or 0)
+    whole = number.to_integral_value()
+    return int(whole) if number == whole else 2
+
+
+def hours_text(value: Decimal | float | int | None) -> str:
+    """Hours with their unit: 1 hour, 1.5 hours, 6 hours."""
+    return ngettext("%(hours)s hour", "%(hours)s hours", hours_count(value), hours=hours(value))

@@ -17,8 +17,6 @@ from esp_registry.extensions import db
 
 log = logging.getLogger(__name__)
 
-KEEP_PRINTS_DAYS = 7  # default of CERTIFICATE_PRINTS_KEEP_DAYS
-
 
 def run_print_job(job_id: int) -> CertificatePrintJob | None:
     """Issue what is due, render every valid certificate of the offering into one PDF in
@@ -104,10 +102,11 @@ def delete_earlier_prints(job: CertificatePrintJob) -> int:
 
 
 def delete_expired_prints(now: datetime | None = None) -> int:
-    """Printed PDFs are kept CERTIFICATE_PRINTS_KEEP_DAYS days (7 unless configured), then
-    deleted, with any file in the folder that no job points at. Returns files deleted."""
+    """Printed PDFs are kept CERTIFICATE_PRINTS_KEEP_DAYS days (config.py: 7 unless the
+    environment says), then deleted, with any file in the folder that no job points at.
+    Returns files deleted."""
     now = now or utcnow()
-    days = int(current_app.config.get("CERTIFICATE_PRINTS_KEEP_DAYS", KEEP_PRINTS_DAYS))
+    days = int(current_app.config["CERTIFICATE_PRINTS_KEEP_DAYS"])
     cutoff = now - timedelta(days=days)
     expired = db.session.scalars(
         sa.select(CertificatePrintJob).where(

@@ -243,14 +243,10 @@ def match(request_id: int) -> str | Response:
     else:
         result = rules.confirm_match(mentoring_request, profile, current_user)
     if is_htmx():
-        mentoring_request = db.session.get(
-            MentoringRequest, request_id, options=list(queries.REQUEST_OPTIONS)
-        )
-        pool = queries.mentor_pool()
+        # The whole queue again: counts, the mentor's new load in other rows, the pairing.
         return render_template(
-            "mentoring/_request_row.html",
-            row=queries.queue_row(mentoring_request, pool.candidates),
-            profiles=pool.profiles,
+            "mentoring/_queue.html",
+            queue=queries.matching_queue(mentoring_scope(current_user)),
             result=result,
         )
     flash(result.message, _tone(result))

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 
 from esp_registry.accounts.models import User
@@ -44,6 +45,7 @@ from esp_registry.mentoring.models import (
 from esp_registry.notifications.outbox import queue_email
 from esp_registry.reference_data import SUPPORTING_OUR_OWN_PROGRAM_SLUG
 from esp_registry.registrations.models import Registration, RegistrationStatus
+from esp_registry.web import hours_count
 
 PAIRING_YEARS = 2
 NEW_TO_THE_JOB_YEARS = 3  # who may ask for a mentor
@@ -719,8 +721,10 @@ def log_activity(
     db.session.commit()
     return Result(
         Outcome.LOGGED,
-        _(
+        ngettext(
+            "Logged: %(activity)s, %(hours)s hour.",
             "Logged: %(activity)s, %(hours)s hours.",
+            hours_count(log.hours),
             activity=ACTIVITY_NAMES[log.activity],
             hours=_hours_text(log.hours),
         ),
@@ -824,7 +828,7 @@ def _complete(pairing: MentoringPairing, by: User | None, now: datetime) -> None
             "mentoring_completed",
             pairing=pairing,
             role=role.value,
-            hours=_hours_text(hours[role]),
+            hours=hours[role],
             certificate=certificate,
         )
 

@@ -228,14 +228,25 @@ def test_volunteer_request_match_log_complete_and_certificates(
     )
     expect(first).to_contain_text("0 of 2 mentees")
     look(page, "mentoring-07-queue")
+    expect(page.get_by_role("heading", name="1 active pairing")).to_be_visible()  # Linda's
     mark_document(page)
     row.get_by_role("button", name=f"Match {MENTEE_NAME} with {MENTOR_NAME}").click()
-    matched = page.locator(f"#{row.get_attribute('id')}")
-    expect(matched.get_by_role("status")).to_have_text(
-        f"{MENTEE_NAME} is paired with {MENTOR_NAME}. Both are notified."
+    # The whole queue comes back: the message (focused, with a link to the pairing), the
+    # counts, Jamal out of the open requests, the new pairing listed, Maria's new load.
+    status = page.locator("#queue").get_by_role("status")
+    expect(status).to_have_text(
+        f"{MENTEE_NAME} is paired with {MENTOR_NAME}. Both are notified. See the pairing"
     )
-    expect(matched.get_by_role("link", name="See the pairing")).to_be_visible()
-    expect(matched.locator("ol.suggestions")).to_have_count(0)
+    expect(status).to_be_focused()
+    expect(status.get_by_role("link", name="See the pairing")).to_be_visible()
+    expect(page.get_by_role("heading", name="3 open requests")).to_be_visible()
+    expect(page.get_by_role("heading", name="2 active pairings")).to_be_visible()
+    expect(page.get_by_role("link", name=MENTEE_NAME, exact=True)).to_have_count(0)
+    expect(page.get_by_role("list", name="2 active pairings")).to_contain_text(PAIRING)
+    aisha = page.locator("li.card", has=page.get_by_role("link", name="Aisha Coleman"))
+    expect(aisha.locator("ol.suggestions > li", has_text=MENTOR_NAME)).to_contain_text(
+        "1 of 2 mentees"
+    )
     assert_same_document(page)
     look(page, "mentoring-08-matched")
     with db.engine.connect() as connection:

@@ -94,6 +94,15 @@ def test_admin_revokes_with_a_reason_and_verify_says_when(client, actions):
     assert "rosa@example.org" not in page and "admin@example.org" not in page
 
 
+def test_certificates_page_says_1_hour_not_1_hours(client, actions):
+    registration = attended("1")
+    assert issued(client, actions, registration).hours == 1
+    actions.sign_in("fac@example.org")
+    page = client.get(f"/offerings/{registration.offering_id}/certificates")
+    text = " ".join(page.get_data(as_text=True).split())
+    assert "· 1 hour ·" in text and "1 hours" not in text
+
+
 def test_unknown_code_is_a_friendly_404_and_verify_is_rate_limited(client):
     limiter.reset()
     unknown = client.get("/verify/AAAA-BBBB-CCCC-DDDD")

@@ -11,8 +11,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 from pypdf import PdfReader
 
+from esp_registry.accounts.models import User
 from esp_registry.certificates.models import Certificate
-from esp_registry.certificates.rules import display_code
+from esp_registry.certificates.rules import display_code, revoke
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
 from esp_registry.mentoring import rules
@@ -42,8 +43,12 @@ from tests.integration.test_query_counts import counted
 HTMX = {"HX-Request": "true"}
 
 
+def text_of_html(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
 def text_of(response) -> str:  # type: ignore[no-untyped-def]
-    return " ".join(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)).split())
+    return text_of_html(response.get_data(as_text=True))
 
 
 def count(model) -> int:  # type: ignore[no-untyped-def]
@@ -139,8 +144,19 @@ def test_a_revoked_certificate_shows_suspended_with_the_date(client, actions):
     actions.sign_in("mentor@example.org")
     page = text_of(client.get("/mentoring/mentor"))
     assert "Status: Suspended" in page and "was revoked on" in page
-    assert "Resume" not in page
+    # Nothing to pause or resume while suspended: only stopping for good makes sense.
+    assert "Pause" not in page and "Resume" not in page
+    assert "Stop volunteering" in page
     assert "Suspended" in text_of(client.get("/mentoring/"))
+    actions.sign_out()
+    # A mentor who had paused, then lost the certificate: the same.
+    paused = mentor("paused@example.org", name="Paula Paused")
+    assert rules.pause(paused).ok
+    revoke(soo_certificate(paused.user), staff, "Attended for someone else")
+    actions.sign_in("paused@example.org")
+    page = text_of(client.get("/mentoring/mentor"))
+    assert "Status: Suspended" in page and "was revoked on" in page
+    assert "Pause" not in page and "Resume" not in page and "Stop volunteering" in page
 
 
 # ---------------------------------------------------------------------------- mentees
@@ -186,7 +202,25 @@ def queue_world():  # type: ignore[no-untyped-def]
     return best, other, request
 
 
-def test_queue_shows_ranked_suggestions_and_htmx_match_replaces_the_row(client, actions):
+def queue_section(response) -> str:  # type: ignore[no-untyped-def]
+    """The htmx answer to a match: the whole queue region, as the page shows it."""
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith('<div id="queue"'), html[:200]
+    return html
+
+
+def row_text(html: str, request_id: int) -> str:
+    """The text of one request's row in the queue."""
+    found = re.search(
+        rf'<li class="card" id="request-{request_id}">(.*?)</li>\s*(?=<li class="card"|</ul>)',
+        html,
+        re.S,
+    )
+    assert found, f"no row for request {request_id}"
+    return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split())
+
+
+def test_queue_shows_ranked_suggestions_and_htmx_match_renders_the_queue_again(client, actions):
     best, _other, request = queue_world()
     approver("OH")
     actions.sign_in("approver.oh@example.org")
@@ -197,23 +231,68 @@ def test_queue_shows_ranked_suggestions_and_htmx_match_replaces_the_row(client, 
     assert (
         "Same job family" in html and "Same local" in html and "Working with my classroom" in html
     )
+    # The match forms swap the whole queue region (counts, rows, loads and pairings).
+    assert '<div id="queue">' in html and 'hx-target="#queue"' in html
 
     response = actions.post(
         f"/mentoring/requests/{request.id}/match", {"mentor_profile_id": str(best.id)}, headers=HTMX
     )
     assert response.status_code == 200
-    fragment = response.get_data(as_text=True)
-    assert fragment.lstrip().startswith(f'<li class="card" id="request-{request.id}"')
-    assert "is paired with Bea Best" in fragment and "See the pairing" in fragment
+    fragment = queue_section(response)
     pairing = db.session.scalar(sa.select(MentoringPairing))
     assert (
         pairing.mentor_id == best.user_id and pairing.matched_by.email == "approver.oh@example.org"
     )
+    # The confirmation is announced and takes the focus, with a link to the new pairing.
+    status = re.search(
+        r'<p class="flash success" role="status" tabindex="-1" autofocus>(.*?)</p>', fragment, re.S
+    )
+    assert status, fragment[:500]
+    assert "Noah Newcomer is paired with Bea Best" in status.group(1)
+    assert f'href="/mentoring/pairings/{pairing.id}"' in status.group(1)
     kinds = set(db.session.scalars(sa.select(OutboxMessage.kind)))
     assert {"mentoring_matched_mentor", "mentoring_matched_mentee"} <= kinds
     # The request left the queue; the pairing is listed with its actions.
+    shown = text_of(response)
+    assert "0 open requests" in shown and "1 active pairing" in shown
+    assert "Bea Best mentoring Noah Newcomer" in shown and "Mark complete" in shown
+    assert f'id="request-{request.id}"' not in fragment
     page = text_of(client.get("/mentoring/requests"))
     assert "0 open requests" in page and "1 active pairing" in page and "Mark complete" in page
+
+
+def test_htmx_match_updates_the_other_rows_loads_and_drops_a_full_mentor(client, actions):
+    """After a match, the other requests show the mentor's new load, and stop offering a
+    mentor the match brought to capacity."""
+    best = mentor("best@example.org", name="Bea Best", local="Columbus EA", capacity=2)
+    mentor("far@example.org", name="Fay Far", job_family="food-services")
+    first = mentee("mentee@example.org", name="Noah Newcomer", local="Columbus EA")
+    second = mentee("olive@example.org", name="Olive Other", local="Columbus EA")
+    third = mentee("pat@example.org", name="Pat Third", local="Columbus EA")
+    approver("OH")
+    actions.sign_in("approver.oh@example.org")
+    before = client.get("/mentoring/requests").get_data(as_text=True)
+    assert "0 of 2 mentees" in row_text(before, second.id)
+
+    def match(request: MentoringRequest) -> str:
+        response = actions.post(
+            f"/mentoring/requests/{request.id}/match",
+            {"mentor_profile_id": str(best.id)},
+            headers=HTMX,
+        )
+        assert response.status_code == 200
+        return queue_section(response)
+
+    once = match(first)
+    assert "2 open requests" in text_of_html(once) and "1 active pairing" in text_of_html(once)
+    for request in (second, third):
+        row = row_text(once, request.id)
+        assert "Bea Best" in row and "1 of 2 mentees" in row and "0 of 2" not in row, row
+    twice = match(second)
+    assert "1 open request" in text_of_html(twice) and "2 active pairings" in text_of_html(twice)
+    row = row_text(twice, third.id)
+    assert "Bea Best" not in row and "Fay Far" in row, row
+    assert f'value="{best.id}"' not in twice  # no Match button for her anywhere
 
 
 def test_match_without_javascript_posts_and_redirects(client, actions):
@@ -461,6 +540,34 @@ def test_completion_certificates_download_verify_and_show_on_both_transcripts(cl
         assert email not in shown
 
 
+def test_exactly_one_hour_reads_1_hour_on_the_page_certificate_and_e_mail(client, actions):
+    pairing = paired()
+    actions.sign_in("mentor@example.org")
+    logged = actions.post(
+        f"/mentoring/pairings/{pairing.id}/logs",
+        log_form(activity="coaching", hours="1"),
+        headers=HTMX,
+    )
+    assert "Logged: Coaching, 1 hour." in text_of(logged)
+    rules.log_activity(
+        pairing, pairing.mentee, rules.LogEntry("reflective_log", utcnow().date(), Decimal("1.5"))
+    )
+    assert rules.complete_pairing(pairing, the_admin()).ok
+    page = text_of(client.get(f"/mentoring/pairings/{pairing.id}"))
+    assert "· 1 hour " in page and "· 1.5 hours " in page and "1 hours" not in page
+    pdf = pdf_text(client.get(f"/mentoring/pairings/{pairing.id}/certificate.pdf").data)
+    assert "with 1 hour of logged mentoring activities" in pdf
+    bodies = dict(
+        db.session.execute(
+            sa.select(OutboxMessage.to_email, OutboxMessage.body_text).where(
+                OutboxMessage.kind == "mentoring_completed"
+            )
+        ).all()
+    )
+    assert "shows the 1 hour you logged" in bodies["mentor@example.org"]
+    assert "shows the 1.5 hours you logged" in bodies["mentee@example.org"]
+
+
 def test_staff_revoke_a_mentoring_certificate_from_the_pairing_page(client, actions):
     pairing = paired()
     today = utcnow().date()
@@ -523,6 +630,8 @@ def add_requests(start: int, stop: int) -> None:
 
 
 def test_queue_queries_do_not_grow_with_requests_and_suggestions(client, actions):
+    """The queue page, and the queue an htmx match renders again, take as many queries for
+    50 open requests as for 10."""
     for i in range(6):
         mentor(f"mentor{i}@example.org", name=f"Mentor {i}", capacity=5, state=("OH", "TX")[i % 2])
     admin()
@@ -542,11 +651,30 @@ def test_queue_queries_do_not_grow_with_requests_and_suggestions(client, actions
             assert response.status_code == 200
         return len(statements)
 
+    def queries_for_match(email: str, mentor_email: str) -> int:
+        request_id = db.session.scalar(
+            sa.select(MentoringRequest.id).join(MentoringRequest.user).where(User.email == email)
+        )
+        profile_id = db.session.scalar(
+            sa.select(MentorProfile.id).join(MentorProfile.user).where(User.email == mentor_email)
+        )
+        db.session.commit()
+        with counted() as statements:
+            response = actions.post(
+                f"/mentoring/requests/{request_id}/match",
+                {"mentor_profile_id": str(profile_id)},
+                headers=HTMX,
+            )
+            assert response.status_code == 200 and "is paired with" in text_of(response)
+        return len(statements)
+
     few = queries_for_queue()
+    few_match = queries_for_match("mentee0@example.org", "mentor0@example.org")
     add_requests(10, 50)
     for i in range(6, 11):
         mentor(f"mentor{i}@example.org", name=f"Mentor {i}", capacity=5)
     many = queries_for_queue()
-    assert many == few
+    many_match = queries_for_match("mentee2@example.org", "mentor2@example.org")
+    assert (many, many_match) == (few, few_match)
     page = client.get("/mentoring/requests").get_data(as_text=True)
-    assert "Mentee 049" in page and "50 open requests" in page
+    assert "Mentee 049" in page and "48 open requests" in page
