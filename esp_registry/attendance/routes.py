@@ -31,7 +31,7 @@ from esp_registry.certificates.render import qr_data_uri
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
 from esp_registry.registrations.models import Registration
-from esp_registry.web import is_htmx
+from esp_registry.web import hours_text, is_htmx
 
 bp = Blueprint("attendance", __name__)
 
@@ -149,9 +149,9 @@ def hours(session_id: int, registration_id: int):  # type: ignore[no-untyped-def
         return _roster_page(session, {registration.id: result.error}, 422)
     flash(
         _(
-            "%(name)s credited %(hours)s hours.",
+            "%(name)s credited %(hours)s.",
             name=registration.user.full_name,
-            hours=f"{result.row.attendance.credited_hours.normalize():f}",
+            hours=hours_text(result.row.attendance.credited_hours),
         ),
         "success",
     )

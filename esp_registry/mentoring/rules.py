@@ -45,7 +45,7 @@ from esp_registry.mentoring.models import (
 from esp_registry.notifications.outbox import queue_email
 from esp_registry.reference_data import SUPPORTING_OUR_OWN_PROGRAM_SLUG
 from esp_registry.registrations.models import Registration, RegistrationStatus
-from esp_registry.web import hours_count
+from esp_registry.web import hours_count, hours_text
 
 PAIRING_YEARS = 2
 NEW_TO_THE_JOB_YEARS = 3  # who may ask for a mentor
@@ -582,10 +582,11 @@ def confirm_match(
     if active_pairings_count(profile.id) >= profile.capacity:
         return _refuse(
             Outcome.FULL,
-            _(
-                "%(name)s already mentors %(n)d members, as many as they offered.",
+            ngettext(
+                "%(name)s already mentors %(num)d member, as many as they offered.",
+                "%(name)s already mentors %(num)d members, as many as they offered.",
+                profile.capacity,
                 name=mentor.full_name,
-                n=profile.capacity,
             ),
             request,
         )
@@ -700,11 +701,11 @@ def log_activity(
         before = logged_on(user.id, entry.on_date)
         if before + entry.hours > MAX_DAY_HOURS:
             problems["hours"] = _(
-                "You already logged %(before)s hours on %(date)s: at most 24 hours a day "
-                "(%(left)s hours left).",
-                before=_hours_text(before),
+                "You already logged %(before)s on %(date)s: at most 24 hours a day "
+                "(%(left)s left).",
+                before=hours_text(before),
                 date=entry.on_date.isoformat(),
-                left=_hours_text(max(MAX_DAY_HOURS - before, Decimal(0))),
+                left=hours_text(max(MAX_DAY_HOURS - before, Decimal(0))),
             )
     if problems:
         return _invalid(_("Nothing was logged: please correct the marked fields."), problems)
