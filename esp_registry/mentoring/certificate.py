@@ -18,8 +18,6 @@ from esp_registry.mentoring.rules import today
 from esp_registry.web import hours as format_hours
 from esp_registry.web import hours_count
 
-SIGNATORY = "ESP Quality Department"
-
 
 def completed_on(certificate: Certificate) -> date:
     """The day the pairing completed, in the mentoring time zone."""
@@ -50,7 +48,7 @@ def mentoring_certificate_html(certificate: Certificate) -> str:
         "url": url,
         "qr": qr_data_uri(url),
         "code": display_code(certificate.code),
-        "signatory": SIGNATORY,
+        "signatory": _("ESP Quality Department"),
     }
     return render_template("certificates/mentoring_certificate_pdf.html", p=page)
 

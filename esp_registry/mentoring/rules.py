@@ -45,6 +45,7 @@ from esp_registry.mentoring.models import (
 from esp_registry.notifications.outbox import queue_email
 from esp_registry.reference_data import SUPPORTING_OUR_OWN_PROGRAM_SLUG
 from esp_registry.registrations.models import Registration, RegistrationStatus
+from esp_registry.web import hours as format_hours
 from esp_registry.web import hours_count, hours_text
 
 PAIRING_YEARS = 2
@@ -727,14 +728,10 @@ def log_activity(
             "Logged: %(activity)s, %(hours)s hours.",
             hours_count(log.hours),
             activity=ACTIVITY_NAMES[log.activity],
-            hours=_hours_text(log.hours),
+            hours=format_hours(log.hours),
         ),
         log,
     )
-
-
-def _hours_text(value: Decimal) -> str:
-    return format(value.normalize(), "f")
 
 
 def delete_log(log: MentoringLog, user: User) -> Result:

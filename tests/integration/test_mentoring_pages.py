@@ -419,6 +419,16 @@ def test_both_log_and_see_running_totals(client, actions):
     assert "First meeting" in page
 
 
+def test_logged_hours_read_in_the_members_language(client, actions):
+    pairing = paired()
+    actions.sign_in("mentor@example.org")
+    client.get("/?lang=es")
+    logged = actions.post(
+        f"/mentoring/pairings/{pairing.id}/logs", log_form(), headers=HTMX
+    ).get_data(as_text=True)
+    assert "Registrado: Conversación de mentoría, 1,5 horas." in logged
+
+
 def test_bad_log_input_through_http_shows_the_message_and_stores_nothing(client, actions):
     pairing = paired()
     url = f"/mentoring/pairings/{pairing.id}/logs"
