@@ -128,6 +128,8 @@ def test_a_graduate_volunteers_pauses_and_resumes(client, actions):
     assert actions.post("/mentoring/mentor/withdraw").status_code == 302
     assert "Withdrawn" in text_of(client.get("/mentoring/mentor"))
     assert "Withdrawn" in text_of(client.get("/mentoring/"))
+    # Spanish agrees in gender: a mentor (el mentor) is "retirado", a request "retirada".
+    assert "Retirado" in text_of(client.get("/mentoring/mentor?lang=es"))
 
 
 def test_a_revoked_certificate_shows_suspended_with_the_date(client, actions):
