@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 
 from esp_registry.accounts.models import User
@@ -662,10 +662,12 @@ def log_problems(pairing: MentoringPairing, entry: LogEntry, on: date) -> dict[s
     elif day < pairing.starts_on:
         problems["on_date"] = _(
             "The pairing started on %(date)s: log activities from that day on.",
-            date=pairing.starts_on.isoformat(),
+            date=format_date(pairing.starts_on, "long"),
         )
     elif day > pairing.ends_on:
-        problems["on_date"] = _("The pairing ran until %(date)s.", date=pairing.ends_on.isoformat())
+        problems["on_date"] = _(
+            "The pairing ran until %(date)s.", date=format_date(pairing.ends_on, "long")
+        )
     hours = entry.hours
     if hours is None or not hours.is_finite():
         problems["hours"] = _("Enter the hours, e.g. 1.5.")
@@ -705,7 +707,7 @@ def log_activity(
                 "You already logged %(before)s on %(date)s: at most 24 hours a day "
                 "(%(left)s left).",
                 before=hours_text(before),
-                date=entry.on_date.isoformat(),
+                date=format_date(entry.on_date, "long"),
                 left=hours_text(max(MAX_DAY_HOURS - before, Decimal(0))),
             )
     if problems:

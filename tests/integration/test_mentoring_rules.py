@@ -294,7 +294,7 @@ def test_bad_log_input_gets_a_clear_message_and_stores_nothing(ctx):
         (entry(hours=Decimal("25")), "hours", "24 or fewer"),
         (entry(hours=Decimal("1.333")), "hours", "two decimals"),
         (entry(on_date=NOW.date() + timedelta(days=1)), "on_date", "future"),
-        (entry(on_date=NOW.date() - timedelta(days=11)), "on_date", "started on"),
+        (entry(on_date=NOW.date() - timedelta(days=11)), "on_date", "started on August 22, 2026"),
         (entry(on_date=None), "on_date", "Enter the date"),
         (entry(activity="knitting"), "activity", "Choose the kind"),
         (entry(note="x" * 501), "note", "500"),
