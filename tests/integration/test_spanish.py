@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
+from pypdf import PdfReader
+
 from tests import factories
 
 
@@ -47,3 +51,13 @@ def test_signed_in_member_sees_my_trainings_in_spanish(client, actions):
 def test_page_language_follows_the_chosen_language(client):
     assert '<html lang="es">' in client.get("/?lang=es").get_data(as_text=True)
     assert '<html lang="en">' in client.get("/?lang=en").get_data(as_text=True)
+
+
+def test_pdfs_are_tagged_with_the_language_they_are_written_in(client, actions):
+    factories.person("member@example.org")
+    actions.sign_in("member@example.org")
+    for lang, heading in (("es", "Historial de Capacitaciones"), ("en", "Transcript")):
+        client.get(f"/?lang={lang}")
+        pdf = PdfReader(io.BytesIO(client.get("/transcript.pdf").data))
+        assert pdf.trailer["/Root"]["/Lang"] == lang  # screen readers pick the voice by it
+        assert heading in pdf.pages[0].extract_text()
