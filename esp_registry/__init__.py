@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, abort, has_request_context, render_template, request, session
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -116,10 +115,11 @@ def _register_pages(app: Flask) -> None:
         local_date,
         local_datetime,
         local_time,
+        page_language,
     )
 
     app.jinja_env.globals.update(
-        htmx_url=HTMX_URL, htmx_sri=HTMX_SRI, is_htmx=is_htmx, get_locale=get_locale
+        htmx_url=HTMX_URL, htmx_sri=HTMX_SRI, is_htmx=is_htmx, page_language=page_language
     )
     app.jinja_env.filters.update(
         local_datetime=local_datetime,

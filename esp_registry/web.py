@@ -17,6 +17,12 @@ def is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def page_language() -> str:
+    """The <html lang> of a page, PDF or e-mail: the language its text is written in."""
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
+
+
 def safe_next(target: str | None, default: str) -> str:
     """Only same-site paths, so a crafted link cannot send someone elsewhere."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
