@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 
+import sqlalchemy as sa
 from pypdf import PdfReader
 
+from esp_registry.extensions import db
+from esp_registry.notifications.models import OutboxMessage
 from tests import factories
 
 
@@ -61,3 +64,14 @@ def test_pdfs_are_tagged_with_the_language_they_are_written_in(client, actions):
         pdf = PdfReader(io.BytesIO(client.get("/transcript.pdf").data))
         assert pdf.trailer["/Root"]["/Lang"] == lang  # screen readers pick the voice by it
         assert heading in pdf.pages[0].extract_text()
+
+
+def test_an_e_mail_written_in_spanish_is_tagged_spanish(client, actions):
+    factories.person("member@example.org")
+    workshop = factories.offering("Open workshop")
+    actions.sign_in("member@example.org")
+    client.get("/?lang=es")
+    actions.post(f"/offerings/{workshop.id}/register")
+    message = db.session.scalars(sa.select(OutboxMessage)).one()
+    assert message.subject == "Está inscrito(a): Open workshop"
+    assert '<html lang="es">' in message.body_html
