@@ -7,9 +7,11 @@ from typing import Any
 
 from flask import Flask, abort, has_request_context, render_template, request, session
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from esp_registry import config
 from esp_registry.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -21,8 +23,9 @@ HTMX_VERSION = "2.0.11"
 HTMX_URL = f"https://unpkg.com/htmx.org@{HTMX_VERSION}/dist/htmx.min.js"
 HTMX_SRI = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
 
+# Only the one pinned htmx file may run besides our own scripts, not the whole CDN host.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self' https://unpkg.com; style-src 'self'; "
+    f"default-src 'self'; script-src 'self' {HTMX_URL}; style-src 'self'; "
     "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
@@ -39,6 +42,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config.from_environment(app.instance_path))
     if overrides:
         app.config.update(overrides)
+
+    if app.config.get("TRUSTED_PROXIES"):
+        # Believe X-Forwarded-For/-Proto only as far as the proxies we run ourselves.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -86,6 +94,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def _register_models_and_blueprints(app: Flask) -> None:
     from esp_registry import models  # noqa: F401  (every table in the metadata)
+    from esp_registry.accounts import sessions
     from esp_registry.accounts.models import User
     from esp_registry.accounts.routes import bp as accounts_bp
     from esp_registry.attendance.routes import bp as attendance_bp
@@ -102,8 +111,13 @@ def _register_models_and_blueprints(app: Flask) -> None:
     app.register_blueprint(manage_bp)  # url_prefix /manage
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    def load_user(token: str) -> User | None:
+        return sessions.user_for_token(token)
+
+    @app.before_request
+    def note_sign_in_in_use() -> None:
+        if request.endpoint != "static" and current_user.is_authenticated:
+            sessions.touch_current()
 
 
 def _register_pages(app: Flask) -> None:
@@ -156,7 +170,13 @@ def _register_pages(app: Flask) -> None:
             lambda: _("Too many attempts"),
             lambda: _("Too many attempts. Please wait a minute and try again."),
         ),
-        500: (lambda: _("Something went wrong"), lambda: _("Nothing was saved. Please try again.")),
+        500: (
+            lambda: _("Something went wrong"),
+            lambda: _(
+                "We could not finish that. Please reload the page to see what was saved "
+                "before you try again."
+            ),
+        ),
     }
 
     def error_page(error: Any) -> Any:

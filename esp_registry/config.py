@@ -42,6 +42,22 @@ def redis_url() -> str:
     return os.environ.get("REDIS_URL", "").strip()
 
 
+def rate_limit_storage() -> str:
+    """RATELIMIT_STORAGE_URI, else Redis when REDIS_URL is set, else this process's memory
+    (right for one process only: gunicorn.conf.py refuses several workers with it)."""
+    explicit = os.environ.get("RATELIMIT_STORAGE_URI", "").strip()
+    if explicit:
+        return explicit
+    return redis_url() or "memory://"
+
+
+def trusted_proxies() -> int:
+    value = os.environ.get("TRUSTED_PROXIES", "0").strip() or "0"
+    if not value.isascii() or not value.isdigit() or int(value) > 10:
+        raise ValueError(f"TRUSTED_PROXIES must be a number of proxies, 0 to 10, not {value!r}")
+    return int(value)
+
+
 def from_environment(instance_path: str) -> dict[str, object]:
     env = os.environ.get
     secret = secret_key(instance_path)
@@ -64,8 +80,17 @@ def from_environment(instance_path: str) -> dict[str, object]:
         # Nudge the worker after a commit that wrote e-mails; its every-minute run is the backstop.
         "WORKER_ENQUEUE": env("WORKER_ENQUEUE", "1") == "1",
         "REDIS_URL": redis_url(),
-        "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
-        "LOGIN_RATE_LIMIT": env("LOGIN_RATE_LIMIT", "10 per minute"),
+        # Counters shared by every process: REDIS_URL when set (see gunicorn.conf.py).
+        "RATELIMIT_STORAGE_URI": rate_limit_storage(),
+        "RATELIMIT_KEY_PREFIX": env("RATELIMIT_KEY_PREFIX", "esp-registry"),
+        # Refused sign-ins only, never successful ones (one school network shares an address).
+        "LOGIN_FAILURES_PER_ACCOUNT": env("LOGIN_FAILURES_PER_ACCOUNT", "10 per 15 minutes"),
+        "LOGIN_FAILURES_PER_ADDRESS": env("LOGIN_FAILURES_PER_ADDRESS", "100 per 15 minutes"),
+        "SIGNUP_RATE_LIMIT": env("SIGNUP_RATE_LIMIT", "60 per hour"),
+        # How many reverse proxies in front of the app may set X-Forwarded-For (0: none).
+        "TRUSTED_PROXIES": trusted_proxies(),
+        # A sign-in unused this long is ended (the cookie alone no longer opens anything).
+        "SESSION_IDLE_DAYS": int(env("SESSION_IDLE_DAYS", "14")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env("SESSION_COOKIE_SECURE", "0") == "1",

@@ -1,6 +1,6 @@
 """Imports every domain area's models so the metadata (and Alembic) sees all tables."""
 
-from esp_registry.accounts.models import RoleGrant, User
+from esp_registry.accounts.models import RoleGrant, SignInSession, User
 from esp_registry.attendance.models import Attendance, AttendanceEvent
 from esp_registry.catalog.models import Affiliate, JobFamily, Offering, Program, Session
 from esp_registry.certificates.models import Certificate, CertificatePrintJob, TranscriptCode
@@ -36,6 +36,7 @@ __all__ = [
     "Registration",
     "RoleGrant",
     "Session",
+    "SignInSession",
     "TranscriptCode",
     "User",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
@@ -24,10 +25,20 @@ def page_language() -> str:
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """Only same-site paths, so a crafted link cannot send someone elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    """Only a path on this site, judged as the browser will read it, so a crafted link
+    cannot send someone elsewhere; anything else gives `default`. Browsers drop tabs and
+    line breaks and read a backslash as a slash (`/<tab>/evil` is `//evil`), so those are
+    refused, as is anything urlsplit sees a scheme or a host in."""
+    if not target or len(target) > 2000 or "\\" in target or target.startswith("//"):
+        return default
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return default
+    if parts.path.startswith("//"):
+        return default
+    return target
 
 
 def _zone(tz: str | ZoneInfo | None) -> ZoneInfo:

@@ -82,7 +82,9 @@ def make_test_app(database_url: str, **extra: object) -> Flask:
                 "max_overflow": 40,
             },
             "PUBLIC_BASE_URL": "http://verify.test",
-            "LOGIN_RATE_LIMIT": "1000 per minute",
+            "LOGIN_FAILURES_PER_ACCOUNT": "1000 per minute",
+            "LOGIN_FAILURES_PER_ADDRESS": "1000 per minute",
+            "SIGNUP_RATE_LIMIT": "1000 per minute",
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             "WORKER_ENQUEUE": False,  # no consumer in tests: they call deliver_due themselves
             **extra,

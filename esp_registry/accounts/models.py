@@ -50,6 +50,15 @@ class User(UserMixin, db.Model):
 
     __table_args__ = (sa.CheckConstraint("email = lower(email)", name="email_lowercase"),)
 
+    # The sign-in this request runs under (not a column): Flask-Login keeps it in the cookie,
+    # so a cookie names a server-side sign-in that can be ended, never just a user id.
+    sign_in_token = None
+
+    def get_id(self) -> str:
+        if not self.sign_in_token:
+            raise RuntimeError("sign in through accounts.sessions.sign_in, not login_user")
+        return self.sign_in_token
+
     def set_password(self, password: str) -> None:
         # Configurable so the test suite can use a cheap hash; production keeps scrypt.
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
@@ -96,3 +105,20 @@ class RoleGrant(db.Model):
             name="approver_has_affiliate",
         ),
     )
+
+
+class SignInSession(db.Model):
+    """One signed-in browser. Signing out ends it; "sign out everywhere" and a password
+    change end the others. The cookie carries a random token; only its SHA-256 is stored."""
+
+    __tablename__ = "sign_in_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_agent: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()

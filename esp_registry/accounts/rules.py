@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
+
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from esp_registry.accounts.models import User
 from esp_registry.catalog.models import Affiliate, JobFamily
@@ -50,11 +54,35 @@ def create_member(
     return user
 
 
+# A hash of nothing anybody knows, per hashing method, to check unknown e-mails against.
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash(secrets.token_hex(16), method=method)
+    return _DUMMY_HASHES[method]
+
+
 def authenticate(email: str, password: str) -> User | None:
+    """The account these credentials open, or None. An unknown e-mail costs the same
+    password hash as a known one, so the time taken does not tell which addresses exist."""
     user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
-    if user is None or not user.check_password(password):
+    if user is None:
+        check_password_hash(_dummy_hash(), password)
         return None
-    return user
+    return user if user.check_password(password) else None
+
+
+def change_password(user: User, current: str, new: str) -> bool:
+    """Set a new password if `current` is the one in use; False (nothing changed) if not.
+    The caller ends the person's other sign-ins."""
+    if not user.check_password(current):
+        return False
+    user.set_password(new)
+    db.session.commit()
+    return True
 
 
 def affiliate_choices() -> list[tuple[int, str]]:

@@ -121,14 +121,14 @@ def test_sign_in_and_out(client, actions):
 
 
 def test_sign_in_is_rate_limited(ctx):
-    ctx.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    ctx.config["LOGIN_FAILURES_PER_ACCOUNT"] = "3 per minute"
     try:
         from tests.conftest import Actions
 
         actions = Actions(ctx.test_client())
         codes = [actions.sign_in("nobody@example.org", "x").status_code for _ in range(4)]
     finally:
-        ctx.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
+        ctx.config["LOGIN_FAILURES_PER_ACCOUNT"] = "1000 per minute"
     assert codes[:3] == [422, 422, 422]
     assert codes[3] == 429
 
