@@ -124,7 +124,10 @@ def _security_page(form: ChangePasswordForm, status: int = 200) -> tuple[str, in
     page = render_template(
         "accounts/security.html",
         form=form,
-        sign_ins=sessions.active_sessions(current_user),
+        # This device first, then the others by when they were last used.
+        sign_ins=sorted(
+            sessions.active_sessions(current_user), key=lambda s: not sessions.is_current(s)
+        ),
         is_current=sessions.is_current,
     )
     return (page, status) if status != 200 else page
