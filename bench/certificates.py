@@ -96,6 +96,7 @@ def seed(count: int) -> int:
             affiliate_id=offering.host_affiliate.id,
             job_family_id=family.id,
             password_hash="x",
+            email_confirmed_at=utcnow(),
         )
         for i in range(count)
     ]

@@ -78,7 +78,11 @@ def _select_locale() -> str | None:
     chosen = request.args.get("lang")
     if chosen in ("en", "es"):
         session["lang"] = chosen
-    return session.get("lang") or request.accept_languages.best_match(["en", "es"])
+    if session.get("lang"):  # this browser's own choice (the footer switch)
+        return session["lang"]
+    if current_user.is_authenticated:
+        return current_user.preferred_language
+    return request.accept_languages.best_match(["en", "es"])
 
 
 @event.listens_for(Engine, "connect")

@@ -91,6 +91,10 @@ def from_environment(instance_path: str) -> dict[str, object]:
         "TRUSTED_PROXIES": trusted_proxies(),
         # A sign-in unused this long is ended (the cookie alone no longer opens anything).
         "SESSION_IDLE_DAYS": int(env("SESSION_IDLE_DAYS", "14")),
+        # Seconds an e-mailed link works: setting a new password, confirming an address.
+        "PASSWORD_RESET_MAX_AGE": 3600,
+        "EMAIL_LINK_MAX_AGE": 7 * 24 * 3600,
+        "PASSWORD_RESET_RATE_LIMIT": env("PASSWORD_RESET_RATE_LIMIT", "5 per hour"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env("SESSION_COOKIE_SECURE", "0") == "1",

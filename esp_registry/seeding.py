@@ -98,6 +98,7 @@ def _person(
             job_family=_by(JobFamily, slug=family),
             job_title=title,
             local_name=local,
+            email_confirmed_at=utcnow(),
         )
         user.set_password(DEMO_PASSWORD)
         for role, scope in roles:

@@ -45,6 +45,7 @@ def person(
         job_family=family(job_family),
         local_name="Test Local",
         job_title="Tester",
+        email_confirmed_at=utcnow(),
     )
     user.set_password(PASSWORD)
     for role, scope in roles:
@@ -104,6 +105,7 @@ def bulk_people(prefix: str, count: int, state: str = "OH") -> list[User]:
             affiliate_id=affiliate(state).id,
             job_family_id=family("paraeducators").id,
             password_hash="x",
+            email_confirmed_at=utcnow(),
         )
         for i in range(count)
     ]

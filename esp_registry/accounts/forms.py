@@ -1,9 +1,19 @@
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms import DateField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import (
+    DataRequired,
+    DateRange,
+    Email,
+    EqualTo,
+    Length,
+    Optional,
+    ValidationError,
+)
 
 
 class SignUpForm(FlaskForm):
@@ -63,3 +73,69 @@ class ChangePasswordForm(FlaskForm):
         ],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("Email"),
+        validators=[DataRequired(), Email(), Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = PasswordField(
+        _l("New password (at least 10 characters)"),
+        validators=[DataRequired(), Length(min=10, max=200)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[
+            DataRequired(),
+            EqualTo("new_password", message=_l("The passwords do not match.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+LANGUAGES = [("en", "English"), ("es", "Español")]
+
+
+class AccountForm(FlaskForm):
+    full_name = StringField(
+        _l("Full name (as it should appear on certificates)"),
+        validators=[DataRequired(), Length(max=120)],
+        render_kw={"autocomplete": "name"},
+    )
+    email = EmailField(
+        _l("Email"),
+        validators=[DataRequired(), Email(), Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
+    affiliate_id = SelectField(_l("State affiliate"), coerce=int, validators=[DataRequired()])
+    local_name = StringField(_l("Local association"), validators=[Optional(), Length(max=120)])
+    job_family_id = SelectField(_l("Job family"), coerce=int, validators=[DataRequired()])
+    job_title = StringField(
+        _l("Job title"),
+        validators=[Optional(), Length(max=120)],
+        render_kw={"autocomplete": "organization-title"},
+    )
+    started_job_on = DateField(
+        _l("When did you start this job?"),
+        validators=[
+            Optional(),
+            DateRange(
+                min=date(1950, 1, 1),
+                max=date(2100, 1, 1),
+                message=_l("Enter a date after 1950 and not in the future."),
+            ),
+        ],
+    )
+    preferred_language = SelectField(
+        _l("Language for this site and your e-mails"), choices=LANGUAGES
+    )
+
+    def validate_started_job_on(self, field: DateField) -> None:
+        if field.data is not None and field.data > date.today():
+            raise ValidationError(_l("Enter a date after 1950 and not in the future."))

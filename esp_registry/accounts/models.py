@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import current_app
@@ -40,6 +40,13 @@ class User(UserMixin, db.Model):
         sa.ForeignKey("job_families.id", ondelete="RESTRICT"), index=True
     )
     job_title: Mapped[str] = mapped_column(sa.String(120), default="")
+    # When the member started this job; mentoring asks it ("up to three years in the job").
+    started_job_on: Mapped[date | None] = mapped_column(sa.Date())
+    # The language of the interface once signed in, and of every e-mail sent to them.
+    preferred_language: Mapped[str] = mapped_column(sa.String(5), default="en", server_default="en")
+    # None until the member opens the link e-mailed at sign-up; until then only that
+    # confirmation e-mail is sent to the address.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     affiliate: Mapped[Affiliate] = relationship(lazy="joined")
@@ -48,7 +55,10 @@ class User(UserMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
 
-    __table_args__ = (sa.CheckConstraint("email = lower(email)", name="email_lowercase"),)
+    __table_args__ = (
+        sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
+        sa.CheckConstraint("preferred_language IN ('en', 'es')", name="known_language"),
+    )
 
     # The sign-in this request runs under (not a column): Flask-Login keeps it in the cookie,
     # so a cookie names a server-side sign-in that can be ended, never just a user id.

@@ -1,15 +1,31 @@
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from esp_registry.accounts import rules, sessions
-from esp_registry.accounts.forms import ChangePasswordForm, SignInForm, SignUpForm
-from esp_registry.extensions import limiter
-from esp_registry.web import safe_next
+from esp_registry.accounts import links, profile, rules, sessions
+from esp_registry.accounts.forms import (
+    AccountForm,
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    ResetPasswordForm,
+    SignInForm,
+    SignUpForm,
+)
+from esp_registry.extensions import db, limiter
+from esp_registry.web import page_language, safe_next
 
 bp = Blueprint("accounts", __name__)
 
@@ -30,6 +46,13 @@ def _account_key() -> str:
     return f"account:{email}" if email else ""
 
 
+def _home() -> str:
+    """Where a link opened on any device lands: My trainings, or sign-in on a new phone."""
+    if current_user.is_authenticated:
+        return url_for("registrations.my_trainings")
+    return url_for("accounts.sign_in")
+
+
 def _user_agent() -> str:
     return request.user_agent.string or ""
 
@@ -37,11 +60,12 @@ def _user_agent() -> str:
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["SIGNUP_RATE_LIMIT"], methods=["POST"])
 def sign_up() -> str | Response:
+    # Where the visitor was (an offering's "Sign up"), judged before anything is done.
+    target = safe_next(request.args.get("next"), "")
     if current_user.is_authenticated:
-        return redirect(url_for("registrations.my_trainings"))
+        return redirect(target or url_for("registrations.my_trainings"))
     form = SignUpForm()
-    form.affiliate_id.choices = [(0, _("Choose your state affiliate")), *rules.affiliate_choices()]
-    form.job_family_id.choices = [(0, _("Choose your job family")), *rules.job_family_choices()]
+    _reference_choices(form)
     if form.validate_on_submit():
         if rules.email_taken(form.email.data):
             form.email.errors.append(
@@ -56,19 +80,27 @@ def sign_up() -> str | Response:
                 job_family_id=form.job_family_id.data,
                 local_name=form.local_name.data or "",
                 job_title=form.job_title.data or "",
+                preferred_language=page_language(),
             )
             if user is None:
                 form.email.errors.append(
                     _("An account with this email already exists. Sign in instead.")
                 )
             else:
+                links.send_confirmation(user)
+                db.session.commit()
                 sessions.sign_in(user, _user_agent())
                 flash(
                     _("Welcome, %(name)s! Your account is ready.", name=user.full_name), "success"
                 )
-                return redirect(url_for("catalog.index", job_family=user.job_family.slug))
+                return redirect(target or url_for("catalog.index", job_family=user.job_family.slug))
     status = 422 if request.method == "POST" else 200
-    return render_template("accounts/sign_up.html", form=form), status
+    return render_template("accounts/sign_up.html", form=form, next=target), status
+
+
+def _reference_choices(form: SignUpForm | AccountForm) -> None:
+    form.affiliate_id.choices = [(0, _("Choose your state affiliate")), *rules.affiliate_choices()]
+    form.job_family_id.choices = [(0, _("Choose your job family")), *rules.job_family_choices()]
 
 
 @bp.route("/signin", methods=["GET", "POST"])
@@ -158,3 +190,150 @@ def change_password() -> str | tuple[str, int] | Response:
             return redirect(url_for("accounts.security"))
         form.current_password.errors.append(_("That is not your current password."))
     return _security_page(form, 422)
+
+
+# ---------------------------------------------------------------- forgotten password
+
+
+def _reset_email_key() -> str:
+    email = rules.normalise_email(request.form.get("email", ""))[:254]
+    return f"reset:{email}" if email else ""
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT"],
+    methods=["POST"],
+    key_func=_reset_email_key,
+)
+@limiter.limit(lambda: current_app.config["SIGNUP_RATE_LIMIT"], methods=["POST"])
+def forgot_password() -> str | tuple[str, int] | Response:
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        links.send_password_reset(form.email.data)
+        # The same words whether or not the address has an account.
+        flash(
+            _(
+                "If an account uses %(email)s, we have e-mailed it a link to set a new "
+                "password. It works for one hour.",
+                email=rules.normalise_email(form.email.data),
+            ),
+            "info",
+        )
+        return redirect(url_for("accounts.sign_in"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/forgot_password.html", form=form), status
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> str | tuple[str, int] | Response:
+    check = links.check_reset_link(token)
+    if check.state != links.LinkState.OK:
+        return render_template("accounts/link_dead.html", state=check.state, kind="reset"), 410
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        done = links.reset_password(token, form.new_password.data)
+        if done.state != links.LinkState.OK or done.user is None:
+            return render_template("accounts/link_dead.html", state=done.state, kind="reset"), 410
+        sessions.end_other_sessions(done.user, keep_token=None)
+        if current_user.is_authenticated:
+            sessions.sign_out(current_user)
+        sessions.sign_in(done.user, _user_agent())
+        flash(_("Your new password is set and you are signed in."), "success")
+        return redirect(url_for("registrations.my_trainings"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/reset_password.html", form=form), status
+
+
+# ---------------------------------------------------------------- confirming an address
+
+
+@bp.route("/email/confirm/<token>", methods=["GET", "POST"])
+def confirm_email(token: str) -> str | tuple[str, int] | Response:
+    # A GET only shows the button: mail scanners open links, people press buttons.
+    if request.method == "GET":
+        return render_template("accounts/confirm.html", kind="confirm")
+    check = links.confirm_email(token)
+    if check.state == links.LinkState.OK:
+        flash(_("Thank you: your e-mail address is confirmed."), "success")
+    elif check.state == links.LinkState.USED:
+        flash(_("Your e-mail address was already confirmed."), "info")
+    else:
+        return render_template("accounts/link_dead.html", state=check.state, kind="confirm"), 410
+    return redirect(_home())
+
+
+@bp.post("/email/confirm/again")
+@login_required
+@limiter.limit(
+    "3 per hour",
+    key_func=lambda: f"confirm:{current_user.id}" if current_user.is_authenticated else "",
+)
+def resend_confirmation() -> Response:
+    if current_user.email_confirmed_at is None:
+        links.send_confirmation(current_user)
+        db.session.commit()
+        flash(_("We sent the link again to %(email)s.", email=current_user.email), "info")
+    return redirect(url_for("registrations.my_trainings"))
+
+
+@bp.route("/email/change/<token>", methods=["GET", "POST"])
+def confirm_email_change(token: str) -> str | tuple[str, int] | Response:
+    if request.method == "GET":
+        return render_template("accounts/confirm.html", kind="change")
+    check = links.confirm_email_change(token)
+    if check.state == links.LinkState.OK:
+        flash(_("Your account now uses %(email)s.", email=check.new_email), "success")
+    elif check.state == links.LinkState.USED:
+        flash(_("This link was already used, or your address changed since."), "info")
+    else:
+        return render_template("accounts/link_dead.html", state=check.state, kind="change"), 410
+    return redirect(_home())
+
+
+# ---------------------------------------------------------------- my account
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account() -> str | tuple[str, int] | Response:
+    form = AccountForm(obj=current_user if request.method == "GET" else None)
+    _reference_choices(form)
+    if form.validate_on_submit():
+        change = profile.update_profile(
+            current_user,
+            full_name=form.full_name.data,
+            email=form.email.data,
+            affiliate_id=form.affiliate_id.data,
+            local_name=form.local_name.data or "",
+            job_family_id=form.job_family_id.data,
+            job_title=form.job_title.data or "",
+            started_job_on=form.started_job_on.data,
+            preferred_language=form.preferred_language.data,
+        )
+        if change.saved:
+            session.pop("lang", None)  # the saved language rules from now on
+            flash(_("Your details are saved."), "success")
+            if change.email_pending:
+                flash(
+                    _(
+                        "We sent a link to %(new)s. Your account keeps %(old)s until you open it.",
+                        new=change.email_pending,
+                        old=current_user.email,
+                    ),
+                    "info",
+                )
+            return redirect(url_for("accounts.account"))
+        form.email.errors.append(_("An account with this email already exists."))
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/account.html", form=form), status
+
+
+@bp.post("/account/language")
+@login_required
+def save_language() -> Response:
+    language = request.form.get("language", "")
+    if profile.save_language(current_user, language):
+        session.pop("lang", None)
+        flash(_("Saved: this site and your e-mails will use this language."), "success")
+    return redirect(safe_next(request.form.get("next"), url_for("registrations.my_trainings")))

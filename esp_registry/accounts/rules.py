@@ -34,8 +34,10 @@ def create_member(
     job_family_id: int,
     local_name: str = "",
     job_title: str = "",
+    preferred_language: str = "en",
 ) -> User | None:
-    """A new member account; None when the email is already in use (even in a race)."""
+    """A new member account; None when the email is already in use (even in a race).
+    The address is not confirmed yet: the caller sends the confirmation link."""
     user = User(
         full_name=" ".join(full_name.split()),
         email=normalise_email(email),
@@ -43,6 +45,7 @@ def create_member(
         job_family_id=job_family_id,
         local_name=local_name.strip(),
         job_title=job_title.strip(),
+        preferred_language=preferred_language if preferred_language in ("en", "es") else "en",
     )
     user.set_password(password)
     db.session.add(user)

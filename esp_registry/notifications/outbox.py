@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from flask import current_app, render_template
+from flask_babel import force_locale
 from markupsafe import Markup, escape
 
 from esp_registry.accounts.models import User
@@ -34,13 +35,38 @@ def _paragraphs_html(text: str) -> Markup:
     return Markup("\n".join(parts))
 
 
-def queue_email(
-    user: User, kind: str, *, registration: Registration | None = None, **context: Any
-) -> OutboxMessage:
-    """Write one e-mail to the outbox in the caller's transaction (the caller commits).
+# The only mail an address gets before its owner has shown it is theirs.
+BEFORE_CONFIRMATION = {"confirm_email", "password_reset"}
 
-    `kind` names `templates/emails/<kind>.txt`, which sets `subject` and writes the body.
+
+def queue_email(
+    user: User,
+    kind: str,
+    *,
+    registration: Registration | None = None,
+    to_email: str | None = None,
+    **context: Any,
+) -> OutboxMessage | None:
+    """Write one e-mail to the outbox in the caller's transaction (the caller commits),
+    in the recipient's preferred language, whoever's request triggered it (PRODUCT §12).
+    An address not yet confirmed gets only its confirmation (None is returned otherwise).
+
+    `kind` names `templates/emails/<kind>.txt`, which sets `subject` and writes the body;
+    `to_email` sends it elsewhere than the account's address (a new or an old one).
     """
+    if user.email_confirmed_at is None and kind not in BEFORE_CONFIRMATION:
+        return None
+    with force_locale(user.preferred_language or "en"):
+        return _write(user, kind, registration, to_email or user.email, context)
+
+
+def _write(
+    user: User,
+    kind: str,
+    registration: Registration | None,
+    to_email: str,
+    context: dict[str, Any],
+) -> OutboxMessage:
     values = {"user": user, "registration": registration, "public_url": public_url, **context}
     template = current_app.jinja_env.get_template(f"emails/{kind}.txt")
     module = template.make_module(values)
@@ -49,7 +75,7 @@ def queue_email(
     html = render_template("emails/_layout.html", subject=subject, body=_paragraphs_html(text))
     message = OutboxMessage(
         kind=kind,
-        to_email=user.email,
+        to_email=to_email,
         to_name=user.full_name,
         subject=subject,
         body_text=text,
