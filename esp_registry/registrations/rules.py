@@ -63,6 +63,7 @@ class Result:
     outcome: Outcome
     message: str
     registration: Registration | None = None
+    position: int | None = None  # the waitlist position told, for WAITLISTED
 
     @property
     def ok(self) -> bool:
@@ -195,6 +196,21 @@ def _email(kind: str, registration: Registration, **context: object) -> None:
 # ---------------------------------------------------------------------------- placing
 
 
+def _end_of_waitlist(offering_id: int, now: datetime) -> datetime:
+    """The time a new waitlist entry is stamped with: now, or just after the last person
+    already waiting if they are stamped later (the clock was read before the lock was
+    taken, or is injected). So a new entry is always last, and the position it is told
+    is the one waitlist_positions gives it. The caller holds the offering's lock."""
+    last = db.session.scalar(
+        sa.select(sa.func.max(Registration.waitlisted_at)).where(
+            Registration.offering_id == offering_id, Registration.status == Status.WAITLISTED
+        )
+    )
+    if last is not None and last >= now:
+        return last + timedelta(microseconds=1)
+    return now
+
+
 def _place(offering: Offering, registration: Registration, now: datetime) -> Outcome:
     """Give a seat if one is free, else a waitlist place if the offering keeps one.
     The caller holds the offering's lock."""
@@ -205,8 +221,9 @@ def _place(offering: Offering, registration: Registration, now: datetime) -> Out
         registration.waitlisted_at = None
         return Outcome.CONFIRMED
     if offering.waitlist_enabled:
+        stamp = _end_of_waitlist(offering.id, now)  # before the change: the query flushes
         registration.status = Status.WAITLISTED
-        registration.waitlisted_at = now
+        registration.waitlisted_at = stamp
         return Outcome.WAITLISTED
     return Outcome.FULL
 
@@ -333,10 +350,13 @@ def register(user: User, offering: Offering, now: datetime | None = None) -> Res
 
 
 def _commit_placed(registration: Registration, outcome: Outcome) -> Result:
+    position = None
     if outcome == Outcome.CONFIRMED:
         _email("registration_confirmed", registration)
         message = _("You are registered. See you there!")
     elif outcome == Outcome.WAITLISTED:
+        # Counted under the lock, in the transaction that adds the entry: the committed
+        # order plus this one, which _end_of_waitlist put last.
         position = waitlist_position(registration)
         _email("registration_waitlisted", registration, position=position)
         message = _(
@@ -347,7 +367,7 @@ def _commit_placed(registration: Registration, outcome: Outcome) -> Result:
         _email("registration_pending", registration)
         message = _("Your registration is waiting for your state affiliate's approval.")
     db.session.commit()
-    return Result(outcome, message, registration)
+    return Result(outcome, message, registration, position)
 
 
 # ---------------------------------------------------------------------------- cancelling
