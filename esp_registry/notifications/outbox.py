@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from flask import current_app, render_template
@@ -15,6 +16,43 @@ from esp_registry.notifications.models import OutboxMessage
 from esp_registry.registrations.models import Registration
 
 URL_RE = re.compile(r"(https?://[^\s<]+)")
+ELLIPSIS = "\u2026"
+ZWJ = "\u200d"
+JOINERS = {ZWJ, "\ufe0e", "\ufe0f"}  # zero-width joiner, text and emoji variation selectors
+
+
+def _column_length(column: str) -> int:
+    length: int = OutboxMessage.__table__.c[column].type.length
+    return length
+
+
+def _clean_char(c: str) -> str:
+    category = unicodedata.category(c)
+    if category == "Cc":  # NUL, which PostgreSQL refuses; CR/LF, which would break a header
+        return " "
+    return "\ufffd" if category == "Cs" else c  # a lone surrogate cannot be encoded
+
+
+def _joins_previous(text: str, i: int) -> bool:
+    """Whether text[i] is part of the character before it (an accent, a joined emoji)."""
+    return bool(unicodedata.combining(text[i])) or text[i] in JOINERS or text[i - 1] == ZWJ
+
+
+def fit_column(text: str, column: str) -> str:
+    """`text` as one line that fits the outbox column: a text too long is cut between
+    words if a space is near, never inside a character made of several code points, and
+    ends in an ellipsis. Lengths count characters, as PostgreSQL's varchar(n) does."""
+    limit = _column_length(column)
+    text = " ".join("".join(_clean_char(c) for c in text).split())
+    if len(text) <= limit:
+        return text
+    end = limit - len(ELLIPSIS)
+    while end > 0 and _joins_previous(text, end):
+        end -= 1
+    space = text.rfind(" ", 0, end + 1)
+    if space > end - 20:
+        end = space
+    return text[:end].rstrip(" ,;:-") + ELLIPSIS
 
 
 def public_url(endpoint: str, **values: Any) -> str:
@@ -70,13 +108,13 @@ def _write(
     values = {"user": user, "registration": registration, "public_url": public_url, **context}
     template = current_app.jinja_env.get_template(f"emails/{kind}.txt")
     module = template.make_module(values)
-    subject = " ".join(str(getattr(module, "subject", "")).split())
+    subject = fit_column(str(getattr(module, "subject", "")), "subject")
     text = str(module).strip() + "\n"
     html = render_template("emails/_layout.html", subject=subject, body=_paragraphs_html(text))
     message = OutboxMessage(
         kind=kind,
         to_email=to_email,
-        to_name=user.full_name,
+        to_name=fit_column(user.full_name, "to_name"),
         subject=subject,
         body_text=text,
         body_html=html,

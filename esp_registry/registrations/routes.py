@@ -101,20 +101,20 @@ def offering_ics(offering_id: int) -> Response:
 
 
 @bp.route("/waitlist/leave/<token>", methods=["GET", "POST"])
-def leave_by_link(token: str) -> str | Response:
+def leave_by_link(token: str) -> str | tuple[str, int]:
     """The link in waitlist e-mails: one button, no sign-in needed (the link is signed).
-    GET only shows the button, so mail scanners that follow links change nothing."""
-    registration = rules.registration_from_leave_token(token[:200])
-    if registration is None:
-        abort(404)
-    if request.method == "POST":
-        result = rules.cancel(registration, by=registration.user)
-        return render_template(
-            "registrations/left_waitlist.html", registration=registration, result=result
-        )
-    return render_template(
-        "registrations/leave_waitlist.html", registration=registration, token=token
-    )
+    GET only shows the button, so mail scanners that follow links change nothing; a dead
+    link (expired, or the member is no longer on that waitlist) says so, and does nothing."""
+    link = rules.read_leave_link(token[:300])
+    if link.works and request.method == "POST":
+        result = rules.leave_by_link(link)
+        if result.ok:
+            return render_template("registrations/left_waitlist.html", result=result)
+        link = rules.LeaveLink(result.registration, problem=result)
+    if not link.works:
+        page = render_template("registrations/leave_waitlist.html", link=link, token=token)
+        return page, 404 if link.registration is None else 410
+    return render_template("registrations/leave_waitlist.html", link=link, token=token)
 
 
 # ---------------------------------------------------------------------------- staff

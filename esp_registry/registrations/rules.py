@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from esp_registry.accounts.models import User
 from esp_registry.catalog.models import Offering, OfferingStatus, PromotionMode
@@ -63,6 +63,7 @@ class Result:
     outcome: Outcome
     message: str
     registration: Registration | None = None
+    position: int | None = None  # the waitlist position told, for WAITLISTED
 
     @property
     def ok(self) -> bool:
@@ -168,20 +169,89 @@ def _fresh(registration: Registration) -> Registration:
     return registration
 
 
+# ---------------------------------------------------------------------------- leave links
+
+# A leave link works for 60 days after the e-mail that carries it: long enough for a
+# waitlist kept open weeks before a training, short enough that an old e-mail found in a
+# mailbox does nothing. After that the member leaves from My trainings (signed in).
+LEAVE_LINK_MAX_AGE = timedelta(days=60)
+
+
+def _leave_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="leave-waitlist-entry")
+
+
+def _waitlist_entry(registration: Registration) -> str | None:
+    """Names one stay on the waitlist: it changes when the member leaves and joins again."""
+    if registration.waitlisted_at is None:
+        return None
+    return registration.waitlisted_at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _on_waitlist_entry(registration: Registration, entry: str) -> bool:
+    return registration.status == Status.WAITLISTED and _waitlist_entry(registration) == entry
+
+
 def leave_token(registration: Registration) -> str:
-    serializer = URLSafeSerializer(current_app.config["SECRET_KEY"], salt="leave-waitlist")
-    return serializer.dumps(registration.id)
+    """The signed token of the leave link in waitlist e-mails, for this waitlist entry."""
+    return _leave_serializer().dumps([registration.id, _waitlist_entry(registration)])
 
 
-def registration_from_leave_token(token: str) -> Registration | None:
-    serializer = URLSafeSerializer(current_app.config["SECRET_KEY"], salt="leave-waitlist")
+@dataclass(frozen=True)
+class LeaveLink:
+    """What an e-mailed leave link points at; `problem` says why it no longer works."""
+
+    registration: Registration | None = None
+    entry: str = ""
+    problem: Result | None = None
+
+    @property
+    def works(self) -> bool:
+        return self.problem is None
+
+
+def _off_the_waitlist(registration: Registration | None) -> Result:
+    message = _(
+        "This link no longer works: you are no longer on the waitlist. To change a "
+        "registration, sign in and go to My trainings."
+    )
+    return Result(Outcome.NOT_ALLOWED, message, registration)
+
+
+def _gone(registration: Registration | None) -> LeaveLink:
+    return LeaveLink(registration, problem=_off_the_waitlist(registration))
+
+
+def read_leave_link(token: str, now: datetime | None = None) -> LeaveLink:
+    """A leave link works while it is under LEAVE_LINK_MAX_AGE old and the member is
+    still on the waitlist entry it was sent for; leaving, being confirmed, or leaving and
+    joining again makes it dead. Reading it changes nothing."""
+    now = now or utcnow()
     try:
-        registration_id = serializer.loads(token)
+        payload, signed_at = _leave_serializer().loads(token, return_timestamp=True)
     except BadSignature:
-        return None
-    if not isinstance(registration_id, int):
-        return None
-    return db.session.get(Registration, registration_id)
+        payload = signed_at = None
+    if not (
+        isinstance(payload, list)
+        and len(payload) == 2
+        and isinstance(payload[0], int)
+        and isinstance(payload[1], str)
+    ):
+        message = _(
+            "This link does not work. Check that you copied all of it, or sign in and go "
+            "to My trainings."
+        )
+        return LeaveLink(problem=Result(Outcome.NOT_ALLOWED, message))
+    registration_id, entry = payload
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        return _gone(None)
+    if now - signed_at > LEAVE_LINK_MAX_AGE:
+        message = _("This link has expired. To leave the waitlist, sign in and go to My trainings.")
+        return LeaveLink(registration, entry, Result(Outcome.NOT_ALLOWED, message, registration))
+    if not _on_waitlist_entry(registration, entry):
+        return _gone(registration)
+    return LeaveLink(registration, entry)
 
 
 def _email(kind: str, registration: Registration, **context: object) -> None:
@@ -195,6 +265,21 @@ def _email(kind: str, registration: Registration, **context: object) -> None:
 # ---------------------------------------------------------------------------- placing
 
 
+def _end_of_waitlist(offering_id: int, now: datetime) -> datetime:
+    """The time a new waitlist entry is stamped with: now, or just after the last person
+    already waiting if they are stamped later (the clock was read before the lock was
+    taken, or is injected). So a new entry is always last, and the position it is told
+    is the one waitlist_positions gives it. The caller holds the offering's lock."""
+    last = db.session.scalar(
+        sa.select(sa.func.max(Registration.waitlisted_at)).where(
+            Registration.offering_id == offering_id, Registration.status == Status.WAITLISTED
+        )
+    )
+    if last is not None and last >= now:
+        return last + timedelta(microseconds=1)
+    return now
+
+
 def _place(offering: Offering, registration: Registration, now: datetime) -> Outcome:
     """Give a seat if one is free, else a waitlist place if the offering keeps one.
     The caller holds the offering's lock."""
@@ -205,8 +290,9 @@ def _place(offering: Offering, registration: Registration, now: datetime) -> Out
         registration.waitlisted_at = None
         return Outcome.CONFIRMED
     if offering.waitlist_enabled:
+        stamp = _end_of_waitlist(offering.id, now)  # before the change: the query flushes
         registration.status = Status.WAITLISTED
-        registration.waitlisted_at = now
+        registration.waitlisted_at = stamp
         return Outcome.WAITLISTED
     return Outcome.FULL
 
@@ -333,10 +419,13 @@ def register(user: User, offering: Offering, now: datetime | None = None) -> Res
 
 
 def _commit_placed(registration: Registration, outcome: Outcome) -> Result:
+    position = None
     if outcome == Outcome.CONFIRMED:
         _email("registration_confirmed", registration)
         message = _("You are registered. See you there!")
     elif outcome == Outcome.WAITLISTED:
+        # Counted under the lock, in the transaction that adds the entry: the committed
+        # order plus this one, which _end_of_waitlist put last.
         position = waitlist_position(registration)
         _email("registration_waitlisted", registration, position=position)
         message = _(
@@ -347,7 +436,7 @@ def _commit_placed(registration: Registration, outcome: Outcome) -> Result:
         _email("registration_pending", registration)
         message = _("Your registration is waiting for your state affiliate's approval.")
     db.session.commit()
-    return Result(outcome, message, registration)
+    return Result(outcome, message, registration, position)
 
 
 # ---------------------------------------------------------------------------- cancelling
@@ -436,6 +525,38 @@ def cancel(
     if was_waitlisted:
         return Result(Outcome.LEFT_WAITLIST, _("You have left the waitlist."), registration)
     return Result(Outcome.CANCELLED, _("The registration is cancelled."), registration)
+
+
+def leave_by_link(link: LeaveLink, now: datetime | None = None) -> Result:
+    """The e-mailed leave link takes a member off the waitlist it was sent for, or
+    declines the seat held for them; nothing else. A member confirmed since (or who left
+    and joined again) keeps their registration: the link is dead. No sign-in needed."""
+    now = now or utcnow()
+    registration = link.registration
+    if link.problem is not None or registration is None:
+        return link.problem or _off_the_waitlist(None)
+    offering = registration.offering
+    if offering.is_lft_cohort:
+        return Result(
+            Outcome.NOT_ALLOWED,
+            _("Your Leaders for Tomorrow place is managed on the Leaders for Tomorrow page."),
+            registration,
+        )
+    if offering.parent_id is not None:
+        lock_offering(offering.parent_id)
+    lock_offering(offering.id)
+    _fresh(registration)
+    if not _on_waitlist_entry(registration, link.entry):
+        db.session.rollback()  # confirmed, left or joined again since the link was read
+        return _off_the_waitlist(registration)
+    declined_offer = registration.holds_offer
+    _cancel_locked(registration, registration.user, "", now, notify=True)
+    db.session.commit()
+    if declined_offer:
+        message = _("You have declined the seat and left the waitlist.")
+    else:
+        message = _("You have left the waitlist.")
+    return Result(Outcome.LEFT_WAITLIST, message, registration)
 
 
 def cancel_offering(offering: Offering, by: User, reason: str, now: datetime | None = None) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import Counter
 
@@ -102,3 +103,74 @@ def test_fifty_race_for_five_open_seats_while_five_confirmed_cancel(ctx):
     rounds = 20 if db.engine.dialect.name == "postgresql" else 3
     for round_no in range(rounds):
         run_race(ctx, round_no)
+
+
+WAITLIST_RACERS = 50
+WAITLIST_SEATS = 10
+TOLD = re.compile(r"number (\d+) on the waitlist")
+
+
+def run_waitlist_race(app, round_no: int) -> None:  # type: ignore[no-untyped-def]
+    offering = factories.offering(
+        f"Waitlist race {round_no}", capacity=WAITLIST_SEATS, waitlist_enabled=True
+    )
+    racers = make_people(f"queue{round_no}-", WAITLIST_RACERS)
+    offering_id = offering.id
+    barrier = threading.Barrier(WAITLIST_RACERS)
+    results: dict[int, tuple[Outcome, int | None, str, int]] = {}
+    errors: list[BaseException] = []
+
+    def race(user_id: int) -> None:
+        try:
+            barrier.wait()
+            with app.app_context():
+                result = rules.register(
+                    db.session.get(User, user_id), db.session.get(Offering, offering_id)
+                )
+                results[user_id] = (
+                    result.outcome,
+                    result.position,
+                    result.message,
+                    result.registration.id,
+                )
+                db.session.remove()
+        except BaseException as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=race, args=(uid,)) for uid in racers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not errors, errors[:3]
+    outcomes = Counter(outcome for outcome, *_ in results.values())
+    assert outcomes == {Outcome.CONFIRMED: WAITLIST_SEATS, Outcome.WAITLISTED: 40}
+
+    db.session.expire_all()
+    stored = rules.waitlist_positions([offering_id])
+    told = {
+        registration_id: position
+        for outcome, position, _message, registration_id in results.values()
+        if outcome == Outcome.WAITLISTED
+    }
+    assert sorted(told.values()) == list(range(1, 41))  # each number told once
+    assert told == stored  # and it is the member's own, in (waitlisted_at, id) order
+    for outcome, position, message, _registration_id in results.values():
+        if outcome == Outcome.WAITLISTED:
+            assert [int(n) for n in TOLD.findall(message)] == [position]
+    mailed = {
+        registration_id: [int(n) for n in TOLD.findall(body)]
+        for registration_id, body in db.session.execute(
+            sa.select(OutboxMessage.registration_id, OutboxMessage.body_text).where(
+                OutboxMessage.kind == "registration_waitlisted",
+                OutboxMessage.registration_id.in_(told),
+            )
+        )
+    }
+    assert mailed == {registration_id: [position] for registration_id, position in told.items()}
+
+
+def test_fifty_race_for_ten_seats_and_each_is_told_their_own_waitlist_position(ctx):
+    rounds = 5 if db.engine.dialect.name == "postgresql" else 2
+    for round_no in range(rounds):
+        run_waitlist_race(ctx, round_no)

@@ -64,6 +64,32 @@ def test_confirmed_and_waitlisted_with_positions_and_mail(ctx):
     assert "<a href=" in waitlisted_mail.body_html
 
 
+def test_a_new_waitlist_entry_is_last_even_when_its_clock_was_read_earlier(ctx):
+    """Issue 11: the time is read before the offering's lock is taken, so a member who
+    waited longer for the lock carries an earlier time; they were told a position that
+    was someone else's."""
+    offering = factories.offering(capacity=1, waitlist_enabled=True)
+    a, b, c = people(3)
+    now = utcnow()
+    rules.register(a, offering, now=now)
+    first = rules.register(b, offering, now=now)
+    second = rules.register(c, offering, now=now - timedelta(seconds=1))
+    assert (first.position, second.position) == (1, 2)
+    assert "number 2 on the waitlist" in second.message
+    assert rules.waitlist_positions([offering.id]) == {
+        first.registration.id: 1,
+        second.registration.id: 2,
+    }
+    # Leaving and joining again goes to the end, even with the same clock and an older id.
+    rules.cancel(first.registration, by=b)
+    again = rules.register(b, offering, now=now)
+    assert again.registration.id == first.registration.id and again.position == 2
+    assert rules.waitlist_positions([offering.id]) == {
+        second.registration.id: 1,
+        again.registration.id: 2,
+    }
+
+
 def test_waitlist_off_means_full(ctx):
     offering = factories.offering(capacity=1)
     a, b = people(2)
