@@ -258,3 +258,22 @@ def may_see_mentoring_log(user: Any, log: Any) -> bool:
 def may_delete_mentoring_log(user: Any, log: Any) -> bool:
     """Only whoever logged an activity takes it back."""
     return _signed_in(user) and log.user_id == user.id
+
+
+# ---------------------------------------------------------------------------- people and roles
+
+
+def people_scope(user: Any) -> set[int] | None:
+    """Affiliates whose members this person administers (None: everyone, for admins)."""
+    return None if user.is_national_admin else user.approver_affiliate_ids
+
+
+def may_administer_people(user: Any) -> bool:
+    return _signed_in(user) and (user.is_national_admin or bool(user.approver_affiliate_ids))
+
+
+def may_administer_person(user: Any, person: User) -> bool:
+    """National admins see and change anyone; an approver the members of their affiliate."""
+    if not may_administer_people(user):
+        return False
+    return user.is_national_admin or person.affiliate_id in user.approver_affiliate_ids

@@ -1,6 +1,6 @@
 """Imports every domain area's models so the metadata (and Alembic) sees all tables."""
 
-from esp_registry.accounts.models import RoleGrant, SignInSession, User
+from esp_registry.accounts.models import AccountEvent, RoleGrant, SignInSession, User
 from esp_registry.attendance.models import Attendance, AttendanceEvent
 from esp_registry.catalog.models import Affiliate, JobFamily, Offering, Program, Session
 from esp_registry.certificates.models import Certificate, CertificatePrintJob, TranscriptCode
@@ -15,6 +15,7 @@ from esp_registry.notifications.models import OutboxMessage
 from esp_registry.registrations.models import Registration
 
 __all__ = [
+    "AccountEvent",
     "Affiliate",
     "Attendance",
     "AttendanceEvent",

@@ -47,6 +47,8 @@ class User(UserMixin, db.Model):
     # None until the member opens the link e-mailed at sign-up; until then only that
     # confirmation e-mail is sent to the address.
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A deactivated person cannot sign in; nothing of theirs is deleted.
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     affiliate: Mapped[Affiliate] = relationship(lazy="joined")
@@ -79,6 +81,10 @@ class User(UserMixin, db.Model):
 
     def has_role(self, role: Role) -> bool:
         return any(g.role == role for g in self.role_grants)
+
+    @property
+    def is_deactivated(self) -> bool:
+        return self.deactivated_at is not None
 
     @property
     def is_national_admin(self) -> bool:
@@ -132,3 +138,32 @@ class SignInSession(db.Model):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
+
+
+class AccountAction(enum.StrEnum):
+    ROLE_GRANTED = "role_granted"
+    ROLE_REVOKED = "role_revoked"
+    DEACTIVATED = "deactivated"
+    REACTIVATED = "reactivated"
+
+
+class AccountEvent(db.Model):
+    """Who changed a person's roles or account state, when, and what (the audit trail)."""
+
+    __tablename__ = "account_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[AccountAction] = mapped_column(str_enum(AccountAction, "account_action"))
+    role: Mapped[Role | None] = mapped_column(str_enum(Role, "event_role"))
+    affiliate_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("affiliates.id", ondelete="SET NULL")
+    )
+    note: Mapped[str] = mapped_column(sa.String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+    affiliate: Mapped[Affiliate | None] = relationship()
+
+    __table_args__ = (sa.Index("ix_account_events_user_time", "user_id", "created_at"),)
