@@ -140,21 +140,7 @@ def test_token_of_another_session_cannot_mark_this_one(client, actions):
     assert "do not hold a confirmed registration" in response.get_data(as_text=True)
     assert marks() == []
     # The token names exactly one session: a two-day training's day 2 code marks day 2 only.
-    two_days = factories.offering(
-        "Two days",
-        sessions=2,
-        starts_in=-timedelta(minutes=20),
-        registration_closes_at=None,
-        facilitators=(facilitator,),
-    )
-    db.session.add(
-        registration_rules.Registration(
-            user_id=_pat().id,
-            offering_id=two_days.id,
-            status="confirmed",
-        )
-    )
-    db.session.commit()
+    two_days = two_day_training_pat_attends(facilitator)
     response = actions.post(f"/check-in/{token_for(two_days.sessions[1])}")
     assert "Check-in for this session is open from 30 minutes before" in response.get_data(
         as_text=True
@@ -164,6 +150,23 @@ def test_token_of_another_session_cannot_mark_this_one(client, actions):
     db.session.expire_all()
     marked = db.session.scalars(sa.select(AttendanceEvent.session_id)).all()
     assert marked == [two_days.sessions[0].id]
+
+
+def two_day_training_pat_attends(facilitator):  # type: ignore[no-untyped-def]
+    two_days = factories.offering(
+        "Two days",
+        sessions=2,
+        starts_in=-timedelta(minutes=20),
+        registration_closes_at=None,
+        facilitators=(facilitator,),
+    )
+    db.session.add(
+        registration_rules.Registration(
+            user_id=_pat().id, offering_id=two_days.id, status="confirmed"
+        )
+    )
+    db.session.commit()
+    return two_days
 
 
 def _pat():  # type: ignore[no-untyped-def]
@@ -224,19 +227,9 @@ def test_a_code_from_an_earlier_run_of_the_session_is_refused(client, actions):
 
 def test_a_code_for_day_one_does_not_check_in_to_day_two(client, actions):
     facilitator, _, _, _ = setup_session()
-    two_days = factories.offering(
-        "Two days",
-        sessions=2,
-        starts_in=-timedelta(minutes=20),
-        registration_closes_at=None,
-        facilitators=(facilitator,),
-    )
-    day_one, day_two = two_days.sessions
+    two_days = two_day_training_pat_attends(facilitator)
     pat = _pat()
-    db.session.add(
-        registration_rules.Registration(user_id=pat.id, offering_id=two_days.id, status="confirmed")
-    )
-    db.session.commit()
+    day_one, day_two = two_days.sessions
     day_one_code = token_for(day_one)
     assert day_one_code != token_for(day_two)
     # On day two, during day two's window, someone still has day one's link.
