@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from esp_registry import ROOT, config
 from esp_registry.extensions import db
-from esp_registry.notifications.delivery import deliver_due
+from esp_registry.notifications.delivery import drain_outbox
 from esp_registry.notifications.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -63,16 +63,28 @@ def worker_app() -> Flask:
 
 @huey.task()
 def deliver_outbox() -> int:
-    """Send due e-mails now: enqueued right after a commit that wrote some."""
-    with worker_app().app_context():
-        return deliver_due()
+    """Send due e-mails now: enqueued right after a commit that wrote some, and by a run
+    that stopped at its bound with more to send."""
+    return _drain()
 
 
 @huey.periodic_task(crontab(minute="*"))
 def deliver_outbox_every_minute() -> int:
     """Retries, and e-mails whose nudge never reached the queue."""
+    return _drain()
+
+
+def _drain() -> int:
+    """One bounded delivery run; when it stopped with messages still due (after an outage,
+    thousands), the next run is enqueued at once instead of waiting for the next minute."""
     with worker_app().app_context():
-        return deliver_due()
+        run = drain_outbox()
+        if run.cut_short:
+            try:
+                deliver_outbox()
+            except Exception:
+                log.warning("could not enqueue the next delivery run", exc_info=True)
+    return run.sent
 
 
 @huey.periodic_task(crontab(minute="*"))

@@ -194,7 +194,7 @@ def mark(session_id: int, registration_id: int) -> str | Response:
 def check_in_screen(session_id: int) -> str:
     """What the facilitator shows in the room: the session's QR code and its link."""
     session = load_or_404(Session, session_id, may_take_session_attendance, options=SESSION_OPTIONS)
-    token = rules.check_in_token(session.id, current_app.config["SECRET_KEY"])
+    token = rules.check_in_token(session, current_app.config["SECRET_KEY"])
     link = current_app.config["PUBLIC_BASE_URL"] + url_for("attendance.check_in", token=token)
     opens, closes = rules.check_in_window(session)
     return render_template(
@@ -208,28 +208,26 @@ def check_in_screen(session_id: int) -> str:
     )
 
 
-def _token_session(token: str) -> Session | None:
-    session_id = rules.session_id_from_token(token, current_app.config["SECRET_KEY"])
-    if session_id is None:
-        return None
-    return db.session.get(Session, session_id, options=[joinedload(Session.offering)])
-
-
 @bp.route("/check-in/<token>", methods=["GET", "POST"])
 @login_required
 def check_in(token: str):  # type: ignore[no-untyped-def]
     """A member's self check-in. Opening the link shows one button; the POST (CSRF-protected)
-    marks them present, so a link embedded elsewhere cannot check anyone in."""
-    session = _token_session(token)
+    marks them present, so a link embedded elsewhere cannot check anyone in. The code works
+    during its session's check-in window only."""
+    secret_key = current_app.config["SECRET_KEY"]
     if request.method == "POST":
-        result = rules.check_in(session, current_user)
+        result = rules.check_in(token, current_user, secret_key)
         return render_template(
-            "attendance/check_in.html", session=session, token=token, result=result
+            "attendance/check_in.html", session=result.session, token=token, result=result
         ), (200 if result.ok else 422)
-    _, refusal = rules.check_in_refusal(session, current_user, utcnow())
+    allowed = rules.check_in_refusal(token, current_user, secret_key, utcnow())
     return render_template(
-        "attendance/check_in.html", session=session, token=token, refusal=refusal, result=None
-    ), (200 if not refusal else 422)
+        "attendance/check_in.html",
+        session=allowed.session,
+        token=token,
+        refusal=allowed.refusal,
+        result=None,
+    ), (200 if allowed.ok else 422)
 
 
 @bp.get("/sessions/<int:session_id>/sign-in-sheet.pdf")

@@ -314,21 +314,42 @@ CHECK_IN_OPENS_BEFORE_START = timedelta(minutes=30)
 CHECK_IN_GRACE_AFTER_END = timedelta(minutes=30)
 
 
-def check_in_token(session_id: int, secret_key: str) -> str:
-    """The signed token in a session's QR code; it names the session and nothing else."""
-    return URLSafeSerializer(secret_key, salt=CHECK_IN_SALT).dumps({"session": session_id})
+@dataclass(frozen=True)
+class CheckInCode:
+    """What a check-in token says: one session, and the window it was made for."""
+
+    session_id: int
+    opens: int  # POSIX seconds
+    closes: int
 
 
-def session_id_from_token(token: str, secret_key: str) -> int | None:
-    """The session a token was signed for, or None for a forged or garbled token."""
+def _window_stamps(session: Session) -> tuple[int, int]:
+    opens, closes = check_in_window(session)
+    return int(opens.timestamp()), int(closes.timestamp())
+
+
+def check_in_token(session: Session, secret_key: str) -> str:
+    """The signed token in a session's QR code: the session and its check-in window, so it
+    works for that session only, during that window only; a moved session gets a new one."""
+    opens, closes = _window_stamps(session)
+    payload = {"session": session.id, "opens": opens, "closes": closes}
+    return URLSafeSerializer(secret_key, salt=CHECK_IN_SALT).dumps(payload)
+
+
+def read_check_in_token(token: str, secret_key: str) -> CheckInCode | None:
+    """What a token was signed for, or None for a forged, garbled or outdated one."""
     if len(token) > 200:
         return None
     try:
         payload = URLSafeSerializer(secret_key, salt=CHECK_IN_SALT).loads(token)
     except BadSignature:
         return None
-    session_id = payload.get("session") if isinstance(payload, dict) else None
-    return session_id if type(session_id) is int else None
+    if not isinstance(payload, dict):
+        return None
+    fields = [payload.get(key) for key in ("session", "opens", "closes")]
+    if any(type(value) is not int for value in fields):
+        return None
+    return CheckInCode(*fields)
 
 
 def check_in_window(session: Session) -> tuple[datetime, datetime]:
@@ -355,13 +376,28 @@ class CheckInResult:
         return not self.refusal
 
 
-def check_in_refusal(
-    session: Session | None, member: User, now: datetime
-) -> tuple[Registration | None, str]:
-    """Why this member cannot check in to this session now ("" and their registration
-    when they can): a registered member, during the session window plus the grace."""
-    if session is None:
-        return None, _("This check-in code is not valid. Ask the facilitator for help.")
+def check_in_refusal(token: str, member: User, secret_key: str, now: datetime) -> CheckInResult:
+    """Whether this member may check in with this code now (no refusal, and their
+    registration, when they may): a genuine code of the session's current window, not
+    past its end; a confirmed registration; during the session window plus the grace."""
+    code = read_check_in_token(token, secret_key)
+    session = (
+        db.session.get(Session, code.session_id, options=[joinedload(Session.offering)])
+        if code is not None
+        else None
+    )
+    if code is None or session is None:
+        return CheckInResult(
+            None, refusal=_("This check-in code is not valid. Ask the facilitator for help.")
+        )
+    if (code.opens, code.closes) != _window_stamps(session) or now.timestamp() > code.closes:
+        return CheckInResult(
+            session,
+            refusal=_(
+                "This check-in code has expired. Scan the code the facilitator shows now, "
+                "or see the facilitator."
+            ),
+        )
     registration = db.session.scalar(
         sa.select(Registration).where(
             Registration.offering_id == session.offering_id,
@@ -370,25 +406,35 @@ def check_in_refusal(
         )
     )
     if registration is None:
-        return None, _(
-            "You do not hold a confirmed registration for this training, so you cannot "
-            "check in. Please see the facilitator."
+        return CheckInResult(
+            session,
+            refusal=_(
+                "You do not hold a confirmed registration for this training, so you cannot "
+                "check in. Please see the facilitator."
+            ),
         )
     if session.offering.status != OfferingStatus.PUBLISHED or not check_in_open(session, now):
-        return registration, _(
-            "Check-in for this session is open from 30 minutes before it starts until "
-            "30 minutes after it ends. Please see the facilitator."
+        return CheckInResult(
+            session,
+            registration,
+            refusal=_(
+                "Check-in for this session is open from 30 minutes before it starts until "
+                "30 minutes after it ends. Please see the facilitator."
+            ),
         )
-    return registration, ""
+    return CheckInResult(session, registration)
 
 
-def check_in(session: Session | None, member: User, now: datetime | None = None) -> CheckInResult:
+def check_in(
+    token: str, member: User, secret_key: str, now: datetime | None = None
+) -> CheckInResult:
     """A signed-in member registered for the offering scans the session's QR code during
     the session window and is marked present, credited the session's contact hours."""
     now = now or utcnow()
-    registration, refusal = check_in_refusal(session, member, now)
-    if refusal:
-        return CheckInResult(session, registration, refusal)
+    allowed = check_in_refusal(token, member, secret_key, now)
+    if allowed.refusal:
+        return allowed
+    session, registration = allowed.session, allowed.registration
     assert session is not None and registration is not None
     current = roster_row(session, registration).attendance
     if current is not None and current.status == AttendanceStatus.PRESENT:

@@ -160,7 +160,8 @@ class CertificatePrintJob(db.Model):
 
 
 class TranscriptCode(db.Model):
-    """The verification code printed on a transcript PDF, with the totals it showed."""
+    """The verification code printed on a transcript PDF, with the totals it showed; one per
+    member and transcript content (its fingerprint), reused by every PDF of that content."""
 
     __tablename__ = "transcript_codes"
 
@@ -170,8 +171,12 @@ class TranscriptCode(db.Model):
     member_name: Mapped[str] = mapped_column(sa.String(120))
     trainings: Mapped[int] = mapped_column()
     total_hours: Mapped[Decimal] = mapped_column(sa.Numeric(7, 2))
+    # sha256 of what the transcript said; a PDF of the same content reuses the code.
+    # None on codes issued before fingerprints were kept.
+    fingerprint: Mapped[str | None] = mapped_column(sa.String(64))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     __table_args__ = (
         sa.CheckConstraint("trainings >= 0 AND total_hours >= 0", name="totals_not_negative"),
+        sa.UniqueConstraint("user_id", "fingerprint", name="uq_transcript_codes_user_fingerprint"),
     )

@@ -1,8 +1,12 @@
 """A member's transcript: every completed training with credited hours, totals per year,
-as a page and as a PDF with its own verification code (PRODUCT §7)."""
+as a page and as a PDF with its own verification code (PRODUCT §7).
+
+The code stays the same while the transcript does: each code keeps a fingerprint of what
+the transcript said, and a PDF of the same content gets the same code again."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -10,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app, render_template, url_for
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
 from esp_registry.accounts.models import User
@@ -132,18 +137,79 @@ def transcript_for(member: User) -> Transcript:
     return Transcript(member, years, sum((y.total for y in years), Decimal(0)))
 
 
+def _content_lines(transcript: Transcript) -> list[str]:
+    """What the transcript says (the PDF's content, not its code or issue date), one line
+    per fact, in the order the PDF shows them."""
+    member = transcript.member
+    affiliate = member.affiliate.name if member.affiliate else ""
+    job_family = member.job_family.name if member.job_family else ""
+    lines = [f"member|{member.id}|{member.full_name}|{affiliate}|{job_family}"]
+    for year in transcript.years:
+        lines.append(f"year|{year.year}|{year.total}")
+        for entry in year.entries:
+            if entry.mentoring is not None:
+                certificate = entry.mentoring
+                pairing = certificate.mentoring_pairing
+                assert pairing is not None
+                lines.append(
+                    f"mentoring|{certificate.id}|{certificate.mentoring_role}"
+                    f"|{pairing.mentor.full_name}|{pairing.mentee.full_name}"
+                    f"|{pairing.request.affiliate.name}|{pairing.starts_on}|{pairing.closed_at}"
+                    f"|{entry.hours}"
+                )
+            else:
+                offering = entry.offering
+                assert offering is not None
+                lines.append(
+                    f"training|{offering.id}|{offering.title}|{offering.program.name}"
+                    f"|{offering.host_name}|{offering.timezone}|{offering.starts_at}"
+                    f"|{offering.ends_at}|{len(offering.sessions)}|{entry.hours}"
+                )
+    lines.append(f"total|{transcript.trainings}|{transcript.total}")
+    return lines
+
+
+def transcript_fingerprint(transcript: Transcript) -> str:
+    """A hash of the transcript's content: it changes with a new or revoked (mentoring)
+    certificate, a reissue, changed hours, a new name; not with the day it is printed."""
+    return hashlib.sha256("\n".join(_content_lines(transcript)).encode()).hexdigest()
+
+
+def _code_with(member_id: int, fingerprint: str) -> TranscriptCode | None:
+    return db.session.scalar(
+        sa.select(TranscriptCode).where(
+            TranscriptCode.user_id == member_id, TranscriptCode.fingerprint == fingerprint
+        )
+    )
+
+
 def issue_code(transcript: Transcript, now: datetime | None = None) -> TranscriptCode:
-    """A new verification code for each PDF, recording the totals it shows."""
+    """The transcript's verification code: the one already issued for the same content,
+    else a new one recording the totals it shows (its verification page keeps saying what
+    it verified when the transcript changes later)."""
+    fingerprint = transcript_fingerprint(transcript)
+    existing = _code_with(transcript.member.id, fingerprint)
+    if existing is not None:
+        return existing
     code = TranscriptCode(
         user_id=transcript.member.id,
         code=new_code(),
         member_name=transcript.member.full_name,
         trainings=transcript.trainings,
         total_hours=transcript.total,
+        fingerprint=fingerprint,
         issued_at=now or utcnow(),
     )
     db.session.add(code)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Issued by a parallel request (two downloads at once): use that one.
+        db.session.rollback()
+        existing = _code_with(transcript.member.id, fingerprint)
+        if existing is None:
+            raise
+        return existing
     return code
 
 

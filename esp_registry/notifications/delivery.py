@@ -4,7 +4,10 @@ A message is marked sent only after the mail server accepted it. A failed try le
 pending and tries again later (1 minute, doubling, at most an hour apart); after
 MAX_ATTEMPTS tries it is marked failed and kept for staff to see. Nothing is deleted.
 A crash between the server's answer and the commit sends that one message again:
-at least once, never lost.
+at least once, never lost, and with the same Message-ID, so the receiving side can tell.
+
+A run drains the outbox: it sends message after message until none is due, bounded by
+RUN_LIMIT messages and RUN_SECONDS so that one run ends; the worker then starts the next.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ import logging
 import random
 import smtplib
 import ssl
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.errors import MessageError
 from email.headerregistry import Address
@@ -34,6 +39,8 @@ FIRST_RETRY = timedelta(minutes=1)
 LONGEST_WAIT = timedelta(hours=1)
 MAX_ATTEMPTS = 15  # about nine hours of retries
 JITTER = 0.1  # up to 10 % later, so messages that failed together do not retry together
+RUN_LIMIT = 1000  # messages one run tries at most, and
+RUN_SECONDS = 60.0  # how long it keeps going: the worker's other tasks wait for it
 
 
 class ServerUnreachable(OSError):
@@ -176,31 +183,56 @@ def record_failure(message: OutboxMessage, error: BaseException, now: datetime) 
         log.warning("outbox message %s not sent (try %s): %s", message.id, message.attempts, error)
 
 
-def deliver_due(now: datetime | None = None, limit: int = 100) -> int:
-    """Send up to `limit` due e-mails of the outbox, oldest first; returns how many were sent.
+@dataclass(frozen=True)
+class DeliveryRun:
+    sent: int
+    cut_short: bool  # stopped at its bound, not because none was due: run again now
+
+
+def deliver_due(now: datetime | None = None, limit: int | None = None) -> int:
+    """Send the due e-mails of the outbox, oldest first (at most `limit`, for at most
+    RUN_SECONDS); returns how many were sent."""
+    return drain_outbox(now, limit).sent
+
+
+def drain_outbox(
+    now: datetime | None = None,
+    limit: int | None = None,
+    seconds: float | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> DeliveryRun:
+    """Send due e-mails one after the other until none is due, or `limit` were tried, or
+    `seconds` have passed (then `cut_short`: the caller runs it again).
 
     Each message is committed on its own right after the server's answer. When the server
-    cannot be reached the run stops: the other messages wait, untouched, for the next run."""
-    now = now or utcnow()
+    cannot be reached the run stops: the other messages wait, untouched, for the next run.
+    Messages written after the run began wait for the next run. `now` (for tests) fixes
+    the clock; otherwise each message is stamped with the time it was sent."""
+    due_by = now or utcnow()
+    limit = RUN_LIMIT if limit is None else limit
+    deadline = clock() + (RUN_SECONDS if seconds is None else seconds)
     config = current_app.config
     transport = transport_for(config)
     sent = 0
     try:
         for _ in range(limit):
-            message = next_due(now)
-            if message is None:
+            if clock() >= deadline:
                 break
+            message = next_due(due_by)
+            if message is None:
+                return DeliveryRun(sent, cut_short=False)
+            moment = now or utcnow()
             try:
-                transport.send(compose(message, config["MAIL_DEFAULT_SENDER"], now))
+                transport.send(compose(message, config["MAIL_DEFAULT_SENDER"], moment))
             except DELIVERY_ERRORS as error:
-                record_failure(message, error, now)
+                record_failure(message, error, moment)
                 db.session.commit()
                 if isinstance(error, ServerUnreachable):
-                    break
+                    return DeliveryRun(sent, cut_short=False)
                 continue
-            mark_sent(message, now)
+            mark_sent(message, moment)
             db.session.commit()
             sent += 1
     finally:
         transport.close()
-    return sent
+    return DeliveryRun(sent, cut_short=True)

@@ -10,6 +10,7 @@ from urllib.parse import unquote
 
 import pypdf
 import sqlalchemy as sa
+from itsdangerous import URLSafeSerializer
 
 from esp_registry.accounts.models import Role
 from esp_registry.attendance import rules
@@ -25,7 +26,7 @@ SECRET = "test-secret"
 
 
 def token_for(session) -> str:  # type: ignore[no-untyped-def]
-    return rules.check_in_token(session.id, SECRET)
+    return rules.check_in_token(session, SECRET)
 
 
 def test_facilitator_sees_the_qr_code_for_a_signed_token(client, actions):
@@ -116,7 +117,7 @@ def test_forged_and_garbled_tokens_are_refused(client, actions):
         "garbage",
         good[:-2] + ("AA" if not good.endswith("AA") else "BB"),
         f"{forged_payload}.{signature}",
-        rules.check_in_token(session.id, "another-secret"),
+        rules.check_in_token(session, "another-secret"),
         "x" * 500,
         "%00",
     ):
@@ -139,21 +140,7 @@ def test_token_of_another_session_cannot_mark_this_one(client, actions):
     assert "do not hold a confirmed registration" in response.get_data(as_text=True)
     assert marks() == []
     # The token names exactly one session: a two-day training's day 2 code marks day 2 only.
-    two_days = factories.offering(
-        "Two days",
-        sessions=2,
-        starts_in=-timedelta(minutes=20),
-        registration_closes_at=None,
-        facilitators=(facilitator,),
-    )
-    db.session.add(
-        registration_rules.Registration(
-            user_id=_pat().id,
-            offering_id=two_days.id,
-            status="confirmed",
-        )
-    )
-    db.session.commit()
+    two_days = two_day_training_pat_attends(facilitator)
     response = actions.post(f"/check-in/{token_for(two_days.sessions[1])}")
     assert "Check-in for this session is open from 30 minutes before" in response.get_data(
         as_text=True
@@ -165,6 +152,23 @@ def test_token_of_another_session_cannot_mark_this_one(client, actions):
     assert marked == [two_days.sessions[0].id]
 
 
+def two_day_training_pat_attends(facilitator):  # type: ignore[no-untyped-def]
+    two_days = factories.offering(
+        "Two days",
+        sessions=2,
+        starts_in=-timedelta(minutes=20),
+        registration_closes_at=None,
+        facilitators=(facilitator,),
+    )
+    db.session.add(
+        registration_rules.Registration(
+            user_id=_pat().id, offering_id=two_days.id, status="confirmed"
+        )
+    )
+    db.session.commit()
+    return two_days
+
+
 def _pat():  # type: ignore[no-untyped-def]
     from esp_registry.accounts.models import User
 
@@ -174,18 +178,83 @@ def _pat():  # type: ignore[no-untyped-def]
 def test_outside_the_window_is_refused(client, actions):
     _, _, session, _ = setup_session()
     actions.sign_in("pat@example.org")
-    url = f"/check-in/{token_for(session)}"
     # Long over: the session ended more than the 30-minute grace ago.
     session.starts_at -= timedelta(hours=7)
     session.ends_at -= timedelta(hours=7)
     db.session.commit()
-    assert "open from 30 minutes before" in client.get(url).get_data(as_text=True)
-    assert "open from 30 minutes before" in actions.post(url).get_data(as_text=True)
+    url = f"/check-in/{token_for(session)}"
+    for response in (client.get(url), actions.post(url)):
+        assert response.status_code == 422
+        assert "This check-in code has expired" in response.get_data(as_text=True)
     # Not yet: starts in an hour.
     session.starts_at += timedelta(hours=8, minutes=30)
     session.ends_at += timedelta(hours=8, minutes=30)
     db.session.commit()
+    url = f"/check-in/{token_for(session)}"
     assert "open from 30 minutes before" in actions.post(url).get_data(as_text=True)
+    assert marks() == []
+
+
+def test_the_code_works_during_its_window_only(client, actions):
+    _, _, session, _ = setup_session()
+    pat = _pat()
+    token = token_for(session)
+    _opens, closes = rules.check_in_window(session)
+    late = rules.check_in(token, pat, SECRET, now=closes + timedelta(seconds=1))
+    assert "This check-in code has expired" in late.refusal and marks() == []
+    before_the_end = rules.check_in(token, pat, SECRET, now=closes - timedelta(seconds=1))
+    assert before_the_end.ok and marks() == [("present", "5.00")]
+
+
+def test_a_code_from_an_earlier_run_of_the_session_is_refused(client, actions):
+    _, _, session, _ = setup_session()
+    actions.sign_in("pat@example.org")
+    session.starts_at -= timedelta(days=1)
+    session.ends_at -= timedelta(days=1)
+    db.session.commit()
+    yesterday = token_for(session)  # the code shown when the session ran yesterday
+    session.starts_at += timedelta(days=1)  # it runs again now
+    session.ends_at += timedelta(days=1)
+    db.session.commit()
+    today = token_for(session)
+    assert today != yesterday
+    response = actions.post(f"/check-in/{yesterday}")
+    assert response.status_code == 422
+    assert "This check-in code has expired" in response.get_data(as_text=True)
+    assert marks() == []
+    assert "You are checked in" in actions.post(f"/check-in/{today}").get_data(as_text=True)
+
+
+def test_a_code_for_day_one_does_not_check_in_to_day_two(client, actions):
+    facilitator, _, _, _ = setup_session()
+    two_days = two_day_training_pat_attends(facilitator)
+    pat = _pat()
+    day_one, day_two = two_days.sessions
+    day_one_code = token_for(day_one)
+    assert day_one_code != token_for(day_two)
+    # On day two, during day two's window, someone still has day one's link.
+    during_day_two = day_two.starts_at + timedelta(minutes=5)
+    result = rules.check_in(day_one_code, pat, SECRET, now=during_day_two)
+    assert "This check-in code has expired" in result.refusal
+    assert db.session.scalars(sa.select(AttendanceEvent)).all() == []
+    assert rules.check_in(token_for(day_two), pat, SECRET, now=during_day_two).ok
+    db.session.expire_all()
+    assert db.session.scalars(sa.select(AttendanceEvent.session_id)).all() == [day_two.id]
+
+
+def test_a_tampered_window_is_refused(client, actions):
+    _, _, session, _ = setup_session()
+    actions.sign_in("pat@example.org")
+    _payload, signature = token_for(session).split(".")
+    opens, closes = (int(t.timestamp()) for t in rules.check_in_window(session))
+    longer = b'{"session":%d,"opens":%d,"closes":%d}' % (session.id, opens, closes + 86400)
+    forged = base64.urlsafe_b64encode(longer).decode().rstrip("=")
+    response = actions.post(f"/check-in/{forged}.{signature}")
+    assert response.status_code == 422 and "not valid" in response.get_data(as_text=True)
+    # The check-in code of before this change named the session only: no longer valid.
+    old_kind = URLSafeSerializer(SECRET, salt=rules.CHECK_IN_SALT).dumps({"session": session.id})
+    response = actions.post(f"/check-in/{old_kind}")
+    assert response.status_code == 422 and "not valid" in response.get_data(as_text=True)
     assert marks() == []
 
 

@@ -23,7 +23,8 @@ from huey import RedisHuey
 from esp_registry import worker
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
-from esp_registry.notifications.delivery import MAX_ATTEMPTS, deliver_due
+from esp_registry.notifications import delivery
+from esp_registry.notifications.delivery import MAX_ATTEMPTS, deliver_due, drain_outbox
 from esp_registry.notifications.models import OutboxMessage, OutboxStatus
 from esp_registry.notifications.outbox import queue_email
 from esp_registry.registrations.models import Registration, RegistrationStatus
@@ -281,6 +282,117 @@ def test_two_workers_at_once_send_each_message_exactly_once(ctx, smtp):
         sa.select(OutboxMessage.status).where(OutboxMessage.id.in_(ids))
     ).all()
     assert set(statuses) == {OutboxStatus.SENT}
+
+
+# After an outage: the backlog drains at once, not 100 a minute; a run is still bounded.
+
+
+def backlog(count: int) -> list[int]:
+    messages = [
+        OutboxMessage(
+            kind="test",
+            to_email=f"member{n}@example.org",
+            subject=f"Backlog {n}",
+            body_text="text",
+            body_html="<p>html</p>",
+        )
+        for n in range(count)
+    ]
+    db.session.add_all(messages)
+    db.session.commit()
+    return [m.id for m in messages]
+
+
+def statuses_of(ids: list[int]) -> set[OutboxStatus]:
+    db.session.expire_all()
+    query = sa.select(OutboxMessage.status).where(OutboxMessage.id.in_(ids))
+    return set(db.session.scalars(query))
+
+
+def test_one_run_sends_a_backlog_of_260_due_messages(smtp):
+    ids = backlog(260)
+
+    assert deliver_due(utcnow()) == 260
+
+    assert len(smtp.mailbox.received) == 260
+    assert statuses_of(ids) == {OutboxStatus.SENT}
+
+
+def test_the_worker_task_runs_again_at_once_while_messages_are_due(ctx, monkeypatch, smtp):
+    monkeypatch.setattr(delivery, "RUN_LIMIT", 100, raising=False)  # three runs for 250 messages
+    monkeypatch.setattr(worker.huey, "immediate", True)  # run tasks in-line, in memory
+    ids = backlog(250)
+
+    worker.deliver_outbox_every_minute()
+
+    assert sorted(rcpt for _, [rcpt] in smtp.mailbox.envelopes) == sorted(
+        f"member{n}@example.org" for n in range(250)
+    )
+    assert statuses_of(ids) == {OutboxStatus.SENT}
+
+
+def test_a_run_stops_at_its_limit_or_its_time_and_says_it_was_cut_short(smtp):
+    backlog(12)
+    ticks = iter(range(1000))
+
+    timed = drain_outbox(utcnow(), seconds=3, clock=lambda: next(ticks))
+    assert (timed.sent, timed.cut_short) == (2, True)
+    counted = drain_outbox(utcnow(), limit=4)
+    assert (counted.sent, counted.cut_short) == (4, True)
+    rest = drain_outbox(utcnow())
+    assert (rest.sent, rest.cut_short) == (6, False)
+    assert len(smtp.mailbox.received) == 12
+
+
+def test_a_run_stopped_by_a_server_down_is_not_repeated_at_once(ctx, monkeypatch, smtp):
+    monkeypatch.setattr(worker.huey, "immediate", True)
+    backlog(3)
+    smtp.stop()
+    runs: list[object] = []
+    original = worker.drain_outbox
+    monkeypatch.setattr(worker, "drain_outbox", lambda: runs.append(1) or original())
+
+    worker.deliver_outbox()
+    assert runs == [1]  # waits for the every-minute run (and the retry delay)
+
+
+# At least once: a worker killed between the server's answer and the commit sends the
+# message again, with the same Message-ID, so the receiving side can drop the copy.
+
+
+class WorkerKilled(BaseException):
+    pass
+
+
+def test_a_retry_after_a_crash_sends_the_same_message_id(smtp, monkeypatch):
+    message = outbox_message()
+    now = utcnow()
+
+    def killed(*args: object) -> None:
+        raise WorkerKilled
+
+    with monkeypatch.context() as crash:
+        crash.setattr(delivery, "mark_sent", killed)
+        with pytest.raises(WorkerKilled):
+            deliver_due(now)
+    db.session.rollback()  # what the dead worker's connection does
+    assert reloaded(message.id).status == OutboxStatus.PENDING
+
+    assert deliver_due(now + timedelta(seconds=5)) == 1
+
+    first, second = smtp.mailbox.received
+    assert first["Message-ID"] == second["Message-ID"]
+    created = reloaded(message.id).created_at
+    assert first["Message-ID"] == (
+        f"<outbox-{message.id}.{created:%Y%m%d%H%M%S}@esp-registry.test>"
+    )
+    assert reloaded(message.id).status == OutboxStatus.SENT
+
+
+def test_each_message_has_its_own_message_id(smtp):
+    backlog(3)
+    deliver_due(utcnow())
+    assert len({m["Message-ID"] for m in smtp.mailbox.received}) == 3
 
 
 # The nudge: a commit that wrote e-mails enqueues deliver_outbox, and never fails for it.

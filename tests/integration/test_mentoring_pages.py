@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from esp_registry.accounts.models import User
-from esp_registry.certificates.models import Certificate
+from esp_registry.certificates.models import Certificate, TranscriptCode
 from esp_registry.certificates.rules import display_code, revoke
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
@@ -588,6 +588,11 @@ def test_staff_revoke_a_mentoring_certificate_from_the_pairing_page(client, acti
     certificate = db.session.scalar(
         sa.select(Certificate).where(Certificate.mentoring_pairing_id == pairing.id)
     )
+    actions.sign_in("mentor@example.org")
+    client.get("/transcript.pdf")
+    client.get("/transcript.pdf")  # the same transcript: the same code
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(TranscriptCode)) == 1
+    actions.sign_out()
     approver("TX")
     actions.sign_in("approver.tx@example.org")
     assert (
@@ -605,6 +610,8 @@ def test_staff_revoke_a_mentoring_certificate_from_the_pairing_page(client, acti
     actions.sign_in("mentor@example.org")
     assert "Mentoring pairing" not in text_of(client.get("/transcript"))
     assert client.get(f"/mentoring/pairings/{pairing.id}/certificate.pdf").status_code == 404
+    client.get("/transcript.pdf")  # the revocation changed the transcript: a new code
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(TranscriptCode)) == 2
 
 
 def test_pages_render_for_everyone_involved(client, actions):

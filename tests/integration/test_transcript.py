@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from esp_registry.accounts.models import Role
+from esp_registry.accounts.models import Role, User
 from esp_registry.attendance import rules as attendance_rules
 from esp_registry.attendance.models import AttendanceStatus
+from esp_registry.catalog.models import Offering
 from esp_registry.certificates.models import TranscriptCode
 from esp_registry.certificates.rules import CODE_LENGTH, display_code
 from esp_registry.extensions import db
@@ -127,9 +129,67 @@ def test_transcript_pdf_has_name_hours_and_its_own_code(client, actions):
     ):
         assert expected in text, expected
     assert "Skipped session" not in text
-    # Each PDF gets a new code.
+    # Another PDF of the same transcript carries the same code: no new row.
+    again = client.get("/transcript.pdf")
+    assert display_code(code.code) in pdf_text(again.data)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(TranscriptCode)) == 1
+
+
+def pdf_text(data: bytes) -> str:
+    return " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).split())
+
+
+def codes() -> list[TranscriptCode]:
+    db.session.expire_all()
+    return list(db.session.scalars(sa.select(TranscriptCode).order_by(TranscriptCode.id)))
+
+
+def test_a_changed_transcript_gets_a_new_code_and_the_old_one_still_verifies(client, actions):
+    member = history()
+    actions.sign_in("rosa@example.org")
+    first = client.get("/transcript.pdf")
     client.get("/transcript.pdf")
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(TranscriptCode)) == 2
+    [original] = codes()
+    assert display_code(original.code) in pdf_text(first.data)
+
+    # Hours changed: the facilitator credits 1 of the 2 hours of "Bargaining basics".
+    facilitator = db.session.scalar(sa.select(User).where(User.email == "fac@example.org"))
+    registration = db.session.scalar(
+        sa.select(Registration)
+        .join(Registration.offering)
+        .where(Registration.user_id == member.id, Offering.title == "Bargaining basics")
+    )
+    session = registration.offering.sessions[0]
+    assert attendance_rules.set_hours(
+        session, registration, "1", facilitator, now=session.starts_at
+    )
+    changed = client.get("/transcript.pdf")
+    assert [c.total_hours for c in codes()] == [Decimal("12.5"), Decimal("11.5")]
+    newer = codes()[-1]
+    assert display_code(newer.code) in pdf_text(changed.data)
+    assert display_code(original.code) not in pdf_text(changed.data)
+    client.get("/transcript.pdf")
+    assert len(codes()) == 2  # and it stays with the new code
+
+    # A new completed training, then a new name: a new code each time.
+    training(member, facilitator, "Another one", datetime(2025, 9, 9, 15, tzinfo=UTC))
+    client.get("/transcript.pdf")
+    member.full_name = "Rosa Delgado Ruiz"
+    db.session.commit()
+    client.get("/transcript.pdf")
+    assert [(c.member_name, c.trainings) for c in codes()] == [
+        ("Rosa Delgado", 3),
+        ("Rosa Delgado", 3),
+        ("Rosa Delgado", 4),
+        ("Rosa Delgado Ruiz", 4),
+    ]
+    assert len({c.code for c in codes()}) == 4
+
+    # The first code still says what it verified.
+    actions.sign_out()
+    page = text_of(client.get(f"/verify/{original.code}").get_data(as_text=True))
+    assert "valid transcript" in page and "Rosa Delgado" in page
+    assert "12.5" in page and "<dd>3</dd>" in page
 
 
 def test_verify_page_for_a_transcript_code_shows_no_email(client, actions):

@@ -29,23 +29,36 @@ def test_bad_hours_are_explained(raw: str) -> None:
     assert isinstance(message, str) and "from 0 to 6 in steps of 0.25" in message
 
 
-def test_token_names_its_session_and_cannot_be_forged() -> None:
-    token = rules.check_in_token(7, "secret")
-    assert rules.session_id_from_token(token, "secret") == 7
-    assert rules.session_id_from_token(token, "other secret") is None
-    assert rules.session_id_from_token(token[:-1], "secret") is None
-    assert rules.session_id_from_token("", "secret") is None
-    assert rules.session_id_from_token("a" * 1000, "secret") is None
-    assert rules.check_in_token(8, "secret") != token
+def a_session(session_id: int, start: datetime = START) -> Session:
+    return Session(id=session_id, starts_at=start, ends_at=start + timedelta(hours=6))
+
+
+def test_token_names_its_session_and_window_and_cannot_be_forged() -> None:
+    token = rules.check_in_token(a_session(7), "secret")
+    code = rules.read_check_in_token(token, "secret")
+    assert code is not None and code.session_id == 7
+    opens, closes = rules.check_in_window(a_session(7))
+    assert (code.opens, code.closes) == (int(opens.timestamp()), int(closes.timestamp()))
+    assert rules.read_check_in_token(token, "other secret") is None
+    assert rules.read_check_in_token(token[:-1], "secret") is None
+    assert rules.read_check_in_token("", "secret") is None
+    assert rules.read_check_in_token("a" * 1000, "secret") is None
+    assert rules.check_in_token(a_session(8), "secret") != token
+    # Another run (another day) of the same session gets another code.
+    tomorrow = a_session(7, START + timedelta(days=1))
+    assert rules.check_in_token(tomorrow, "secret") != token
 
 
 def test_other_signed_payloads_are_not_check_in_tokens() -> None:
     from itsdangerous import URLSafeSerializer
 
-    other_salt = URLSafeSerializer("secret", salt="something-else").dumps({"session": 7})
-    assert rules.session_id_from_token(other_salt, "secret") is None
-    wrong_shape = URLSafeSerializer("secret", salt=rules.CHECK_IN_SALT).dumps({"session": "7"})
-    assert rules.session_id_from_token(wrong_shape, "secret") is None
+    window = {"opens": 1, "closes": 2}
+    other_salt = URLSafeSerializer("secret", salt="something-else").dumps({"session": 7, **window})
+    assert rules.read_check_in_token(other_salt, "secret") is None
+    signed = URLSafeSerializer("secret", salt=rules.CHECK_IN_SALT)
+    assert rules.read_check_in_token(signed.dumps({"session": "7", **window}), "secret") is None
+    assert rules.read_check_in_token(signed.dumps({"session": 7}), "secret") is None
+    assert rules.read_check_in_token(signed.dumps([7, 1, 2]), "secret") is None
 
 
 @pytest.mark.parametrize(
