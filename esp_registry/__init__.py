@@ -100,6 +100,7 @@ def _register_models_and_blueprints(app: Flask) -> None:
     from esp_registry import models  # noqa: F401  (every table in the metadata)
     from esp_registry.accounts import sessions
     from esp_registry.accounts.models import User
+    from esp_registry.accounts.people_routes import bp as people_bp
     from esp_registry.accounts.routes import bp as accounts_bp
     from esp_registry.attendance.routes import bp as attendance_bp
     from esp_registry.catalog.manage_routes import bp as manage_bp
@@ -113,6 +114,7 @@ def _register_models_and_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
     app.register_blueprint(mentoring_bp)  # url_prefix /mentoring
     app.register_blueprint(manage_bp)  # url_prefix /manage
+    app.register_blueprint(people_bp)  # url_prefix /people
 
     @login_manager.user_loader
     def load_user(token: str) -> User | None:

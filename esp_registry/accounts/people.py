@@ -73,9 +73,7 @@ def _record(
     )
 
 
-def grant_role(
-    actor: User, person: User, role: Role, affiliate_id: int | None = None
-) -> Result:
+def grant_role(actor: User, person: User, role: Role, affiliate_id: int | None = None) -> Result:
     """Give `person` a role; an approver's role is for one affiliate."""
     if role != Role.AFFILIATE_APPROVER:
         affiliate_id = None
@@ -93,7 +91,7 @@ def grant_role(
 
 def revoke_role(actor: User, grant: RoleGrant) -> Result:
     person = grant.user
-    if not may_grant(actor, person, grant.role, grant.affiliate_id if actor.is_national_admin else None):
+    if not may_grant(actor, person, grant.role, grant.affiliate_id):
         return refused(_("You may not revoke this role."))
     if person.id == actor.id and grant.role == Role.NATIONAL_ADMIN:
         return refused(_("You cannot remove your own national admin role: ask another admin."))
@@ -163,7 +161,9 @@ def people_page(
         query = query.where(User.affiliate_id.in_(scope or {-1}))
     if search.strip():
         # LIKE metacharacters typed by a person are searched for, not interpreted.
-        needle = search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        needle = (
+            search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        )
         pattern = f"%{needle}%"
         query = query.where(
             sa.or_(
@@ -193,8 +193,23 @@ def audit_trail(person: User, limit: int = 50) -> list[AccountEvent]:
         db.session.scalars(
             sa.select(AccountEvent)
             .where(AccountEvent.user_id == person.id)
-            .options(sa.orm.joinedload(AccountEvent.actor), sa.orm.joinedload(AccountEvent.affiliate))
+            .options(
+                sa.orm.joinedload(AccountEvent.actor), sa.orm.joinedload(AccountEvent.affiliate)
+            )
             .order_by(AccountEvent.created_at.desc(), AccountEvent.id.desc())
             .limit(limit)
         )
     )
+
+
+def event_text(event: AccountEvent) -> str:
+    """One line of a person's history, in the reader's language."""
+    role = role_name(event.role) if event.role else ""
+    if event.affiliate is not None:
+        role = f"{role} ({event.affiliate.name})"
+    return {
+        AccountAction.ROLE_GRANTED: lambda: _("role granted: %(role)s", role=role),
+        AccountAction.ROLE_REVOKED: lambda: _("role revoked: %(role)s", role=role),
+        AccountAction.DEACTIVATED: lambda: _("account deactivated"),
+        AccountAction.REACTIVATED: lambda: _("account reactivated"),
+    }[event.action]()

@@ -75,7 +75,9 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None:
         check_password_hash(_dummy_hash(), password)
         return None
-    return user if user.check_password(password) else None
+    if not user.check_password(password) or user.is_deactivated:
+        return None  # a deactivated account is told apart from nothing: same answer
+    return user
 
 
 def change_password(user: User, current: str, new: str) -> bool:

@@ -64,7 +64,7 @@ def user_for_token(token: str, now: datetime | None = None) -> User | None:
     if found is None:
         return None
     sign_in, user = found
-    if now - sign_in.last_seen_at > _idle_limit():
+    if now - sign_in.last_seen_at > _idle_limit() or user.is_deactivated:
         return None
     user.sign_in_token = token
     g.sign_in_session = sign_in
