@@ -62,7 +62,8 @@ def directory() -> str | tuple[str, int]:
 def _grant_form(person: User) -> GrantRoleForm:
     form = GrantRoleForm()
     form.role.choices = [
-        (r.value, people.role_name(r)) for r in people.grantable_roles(current_user)
+        ("", _("Choose a role")),
+        *((r.value, people.role_name(r)) for r in people.grantable_roles(current_user)),
     ]
     form.affiliate_id.choices = [(0, _("Not an approver")), *rules.affiliate_choices()]
     return form

@@ -10,8 +10,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -313,16 +313,18 @@ def account() -> str | tuple[str, int] | Response:
         )
         if change.saved:
             session.pop("lang", None)  # the saved language rules from now on
-            flash(_("Your details are saved."), "success")
-            if change.email_pending:
-                flash(
-                    _(
-                        "We sent a link to %(new)s. Your account keeps %(old)s until you open it.",
-                        new=change.email_pending,
-                        old=current_user.email,
-                    ),
-                    "info",
-                )
+            with force_locale(current_user.preferred_language):  # say it in that language
+                flash(_("Your details are saved."), "success")
+                if change.email_pending:
+                    flash(
+                        _(
+                            "We sent a link to %(new)s. Your account keeps %(old)s until you "
+                            "open it.",
+                            new=change.email_pending,
+                            old=current_user.email,
+                        ),
+                        "info",
+                    )
             return redirect(url_for("accounts.account"))
         form.email.errors.append(_("An account with this email already exists."))
     status = 422 if request.method == "POST" else 200
@@ -335,5 +337,6 @@ def save_language() -> Response:
     language = request.form.get("language", "")
     if profile.save_language(current_user, language):
         session.pop("lang", None)
-        flash(_("Saved: this site and your e-mails will use this language."), "success")
+        with force_locale(language):
+            flash(_("Saved: this site and your e-mails will use this language."), "success")
     return redirect(safe_next(request.form.get("next"), url_for("registrations.my_trainings")))

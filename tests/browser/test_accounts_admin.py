@@ -1,0 +1,107 @@
+"""Accounts in a real browser: a forgotten password from the e-mail to signed in, the
+admin granting an approver role, and My account in Spanish; axe on every page."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import Page, expect
+
+from esp_registry.extensions import db
+from esp_registry.notifications.models import OutboxMessage
+from esp_registry.seeding import DEMO_PASSWORD
+from tests.browser.test_walking_skeleton import sign_in, sign_out
+
+CheckPage = Callable[[Page, str], None]
+LINK = re.compile(r"https?://[^/\s]+(/password/reset/\S+)")
+
+
+def reset_link_for(email: str) -> str:
+    db.session.remove()
+    body = db.session.scalar(
+        sa.select(OutboxMessage.body_text)
+        .where(OutboxMessage.kind == "password_reset", OutboxMessage.to_email == email)
+        .order_by(OutboxMessage.id.desc())
+    )
+    assert body, f"no reset e-mail for {email}"
+    found = LINK.search(body)
+    assert found
+    return found.group(1)
+
+
+@pytest.mark.browser
+def test_forgotten_password_from_email_to_signed_in(page: Page, check_page: CheckPage) -> None:
+    page.goto("/")
+    page.get_by_role("link", name="Sign in", exact=True).click()
+    page.get_by_role("link", name="Forgot your password?").click()
+    expect(page.get_by_role("heading", name="Forgot your password?")).to_be_visible()
+    check_page(page, "forgot-password")
+    page.get_by_label("Email").fill("driver@example.org")
+    page.get_by_role("button", name="Send me a link").click()
+    expect(page.get_by_role("status").first).to_contain_text(
+        "If an account uses driver@example.org"
+    )
+
+    page.goto(reset_link_for("driver@example.org"))
+    expect(page.get_by_role("heading", name="Set a new password")).to_be_visible()
+    check_page(page, "reset-password")
+    page.get_by_label("New password (at least 10 characters)").fill("my-new-password-27")
+    page.get_by_label("Repeat the new password").fill("my-new-password-27")
+    page.get_by_role("button", name="Set my new password").click()
+    expect(page.get_by_role("heading", name="My trainings", level=1)).to_be_visible()
+    expect(page.get_by_role("status").first).to_contain_text("Your new password is set")
+
+    sign_out(page)
+    page.goto(reset_link_for("driver@example.org"))  # the same link again
+    expect(page.get_by_role("heading", name="This link no longer works")).to_be_visible()
+    expect(page.get_by_text("It has already been used.")).to_be_visible()
+    check_page(page, "reset-link-used")
+    sign_in(page, "driver@example.org", "my-new-password-27")
+
+
+@pytest.mark.browser
+def test_admin_grants_an_approver_role_and_the_person_sees_approvals(
+    page: Page, check_page: CheckPage
+) -> None:
+    page.goto("/")
+    sign_in(page, "admin@example.org", DEMO_PASSWORD)
+    page.get_by_role("link", name="People").click()
+    check_page(page, "people-directory")
+    page.get_by_label("Name or e-mail").fill("cook@")
+    page.get_by_role("button", name="Find").click()
+    expect(page.get_by_text("1\u20131 of 1")).to_be_visible()
+    page.locator("ul.people a").first.click()
+    check_page(page, "person")
+    page.get_by_label("Role").select_option(label="Affiliate approver")
+    page.get_by_label("Approves for (only for affiliate approvers)").select_option(label="Texas")
+    page.get_by_role("button", name="Grant role").click()
+    expect(page.get_by_role("status").first).to_contain_text("is now: Affiliate approver")
+    expect(page.get_by_text("role granted: Affiliate approver (Texas)")).to_be_visible()
+    check_page(page, "person-granted")
+    sign_out(page)
+
+    sign_in(page, "cook@example.org", DEMO_PASSWORD)
+    page.get_by_role("link", name="Approvals").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert page.url.endswith("/approvals")
+
+
+@pytest.mark.browser
+def test_my_account_in_spanish(page: Page, check_page: CheckPage) -> None:
+    page.goto("/")
+    sign_in(page, "member@example.org", DEMO_PASSWORD)
+    page.get_by_role("link", name="Account").click()
+    expect(page.get_by_role("heading", name="My account")).to_be_visible()
+    check_page(page, "my-account")
+    page.get_by_label("Language for this site and your e-mails").select_option("es")
+    page.get_by_role("button", name="Save my details").click()
+    expect(page.get_by_role("heading", name="Mi cuenta")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    check_page(page, "my-account-es")
+    # Trying English in the footer offers to keep it.
+    page.get_by_role("link", name="English").click()
+    expect(page.get_by_role("button", name="Save this language")).to_be_visible()
+    check_page(page, "language-offer")
