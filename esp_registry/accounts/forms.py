@@ -4,7 +4,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import (
     DataRequired,
     DateRange,
@@ -139,3 +139,15 @@ class AccountForm(FlaskForm):
     def validate_started_job_on(self, field: DateField) -> None:
         if field.data is not None and field.data > date.today():
             raise ValidationError(_l("Enter a date after 1950 and not in the future."))
+
+
+class CloseAccountForm(FlaskForm):
+    password = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired(), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    understood = BooleanField(
+        _l("I understand that my account cannot be opened again"),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
+    )

@@ -49,6 +49,8 @@ class User(UserMixin, db.Model):
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # A deactivated person cannot sign in; nothing of theirs is deleted.
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The member closed the account: personal data anonymised, certificates kept as printed.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     affiliate: Mapped[Affiliate] = relationship(lazy="joined")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 from flask import (
     Blueprint,
     current_app,
@@ -15,10 +17,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from esp_registry.accounts import links, profile, rules, sessions
+from esp_registry.accounts import links, own_data, profile, rules, sessions
 from esp_registry.accounts.forms import (
     AccountForm,
     ChangePasswordForm,
+    CloseAccountForm,
     ForgotPasswordForm,
     ResetPasswordForm,
     SignInForm,
@@ -340,3 +343,37 @@ def save_language() -> Response:
         with force_locale(language):
             flash(_("Saved: this site and your e-mails will use this language."), "success")
     return redirect(safe_next(request.form.get("next"), url_for("registrations.my_trainings")))
+
+
+# ---------------------------------------------------------------- my own data
+
+
+@bp.get("/account/data")
+@login_required
+def download_my_data() -> Response:
+    body = json.dumps(own_data.export(current_user), ensure_ascii=False, indent=2)
+    response = current_app.response_class(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = 'attachment; filename="my-esp-registry-data.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/account/close", methods=["GET", "POST"])
+@login_required
+@limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
+    key_func=lambda: f"close:{current_user.id}" if current_user.is_authenticated else "",
+    methods=["POST"],
+    deduct_when=_failed,
+)
+def close_account() -> str | tuple[str, int] | Response:
+    form = CloseAccountForm()
+    if form.validate_on_submit():
+        if current_user.check_password(form.password.data):
+            own_data.close_account(current_user)
+            sessions.sign_out(current_user)
+            flash(_("Your account is closed. Thank you for learning with us."), "info")
+            return redirect(url_for("catalog.index"))
+        form.password.errors.append(_("That is not your current password."))
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/close.html", form=form), status

@@ -63,6 +63,8 @@ def _keep_in_step(
     A revoked certificate stays as it is: revocation is the admin's last word."""
     if current is not None and current.revoked_at is not None:
         return current
+    if registration.user.closed_at is not None:
+        return current  # a closed account: its certificates stay as printed, no new ones
     if not hours:
         return None
     name = registration.user.full_name
@@ -222,7 +224,7 @@ def mentoring_certificate_to_download(
     if current is None or current.revoked_at is not None:
         return None
     holder = pairing.mentor if role == MentoringRole.MENTOR else pairing.mentee
-    if current.member_name != holder.full_name:
+    if current.member_name != holder.full_name and holder.closed_at is None:
         current = _reissue(current, holder.full_name, current.hours, now or utcnow())
         try:
             db.session.commit()
