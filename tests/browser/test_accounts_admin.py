@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
+from pypdf import PdfReader
 
 from esp_registry.extensions import db
 from esp_registry.notifications.models import OutboxMessage
@@ -105,3 +107,34 @@ def test_my_account_in_spanish(page: Page, check_page: CheckPage) -> None:
     page.get_by_role("link", name="English").click()
     expect(page.get_by_role("button", name="Save this language")).to_be_visible()
     check_page(page, "language-offer")
+
+
+@pytest.mark.browser
+def test_a_new_name_is_on_the_next_certificate_and_the_old_code_still_verifies(
+    page: Page, check_page: CheckPage, tmp_path: Path
+) -> None:
+    page.goto("/")
+    sign_in(page, "member@example.org", DEMO_PASSWORD)
+
+    def download_certificate() -> tuple[str, str]:
+        page.get_by_role("link", name="My trainings").click()
+        with page.expect_download() as info:
+            page.get_by_role("link", name="Download certificate (PDF)").first.click()
+        pdf = tmp_path / info.value.suggested_filename
+        info.value.save_as(pdf)
+        code = re.fullmatch(r"certificate-([0-9A-Z]{16})\.pdf", info.value.suggested_filename)
+        assert code
+        text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(pdf).pages))
+        return code.group(1), text
+
+    old_code, before = download_certificate()
+    assert "Maria Alvarez" in before
+    page.get_by_role("link", name="Account").click()
+    page.get_by_label("Full name (as it should appear on certificates)").fill("María Álvarez Ruiz")
+    page.get_by_role("button", name="Save my details").click()
+    expect(page.get_by_role("status").first).to_contain_text("Your details are saved.")
+    new_code, after = download_certificate()
+    assert "María Álvarez Ruiz" in after and new_code != old_code
+    page.goto(f"/verify/{old_code}")
+    expect(page.get_by_role("status")).to_be_visible()
+    check_page(page, "verify-after-rename")
