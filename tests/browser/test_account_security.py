@@ -43,6 +43,7 @@ def test_password_change_and_sign_out_everywhere(
     sign_in(phone, MEMBER, DEMO_PASSWORD)
 
     laptop.get_by_role("link", name="Account").click()
+    laptop.get_by_role("link", name="Password and where you are signed in").click()
     expect(laptop.get_by_role("heading", name="Sign-in and password", level=1)).to_be_visible()
     expect(laptop.get_by_text("This device")).to_be_visible()
     expect(laptop.get_by_text("Another device")).to_be_visible()
@@ -68,6 +69,7 @@ def test_password_change_and_sign_out_everywhere(
     expect(laptop.get_by_role("heading", name="My trainings", level=1)).to_be_visible()
 
     laptop.get_by_role("link", name="Account").click()
+    laptop.get_by_role("link", name="Password and where you are signed in").click()
     laptop.get_by_role("button", name="Sign out everywhere").click()
     expect(laptop.get_by_role("status").first).to_contain_text("signed out on every device")
     laptop.goto("/my-trainings")
