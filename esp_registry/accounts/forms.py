@@ -54,12 +54,9 @@ class SignInForm(FlaskForm):
     )
 
 
-class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(
-        _l("Current password"),
-        validators=[DataRequired(), Length(max=200)],
-        render_kw={"autocomplete": "current-password"},
-    )
+class NewPasswordForm(FlaskForm):
+    """A new password typed twice (setting one from a reset link)."""
+
     new_password = PasswordField(
         _l("New password (at least 10 characters)"),
         validators=[DataRequired(), Length(min=10, max=200)],
@@ -72,6 +69,14 @@ class ChangePasswordForm(FlaskForm):
             EqualTo("new_password", message=_l("The passwords do not match.")),
         ],
         render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
     )
 
 
@@ -80,22 +85,6 @@ class ForgotPasswordForm(FlaskForm):
         _l("Email"),
         validators=[DataRequired(), Email(), Length(max=254)],
         render_kw={"autocomplete": "email"},
-    )
-
-
-class ResetPasswordForm(FlaskForm):
-    new_password = PasswordField(
-        _l("New password (at least 10 characters)"),
-        validators=[DataRequired(), Length(min=10, max=200)],
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        _l("Repeat the new password"),
-        validators=[
-            DataRequired(),
-            EqualTo("new_password", message=_l("The passwords do not match.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
     )
 
 

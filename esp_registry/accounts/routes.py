@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from flask import (
     Blueprint,
@@ -23,7 +24,7 @@ from esp_registry.accounts.forms import (
     ChangePasswordForm,
     CloseAccountForm,
     ForgotPasswordForm,
-    ResetPasswordForm,
+    NewPasswordForm,
     SignInForm,
     SignUpForm,
 )
@@ -233,7 +234,7 @@ def reset_password(token: str) -> str | tuple[str, int] | Response:
     check = links.check_reset_link(token)
     if check.state != links.LinkState.OK:
         return render_template("accounts/link_dead.html", state=check.state, kind="reset"), 410
-    form = ResetPasswordForm()
+    form = NewPasswordForm()
     if form.validate_on_submit():
         done = links.reset_password(token, form.new_password.data)
         if done.state != links.LinkState.OK or done.user is None:
@@ -251,19 +252,36 @@ def reset_password(token: str) -> str | tuple[str, int] | Response:
 # ---------------------------------------------------------------- confirming an address
 
 
+def _act_on_address_link(
+    kind: str,
+    token: str,
+    act: Callable[[str], links.LinkCheck],
+    done: Callable[[links.LinkCheck], str],
+    used: str,
+) -> str | tuple[str, int] | Response:
+    """An e-mailed address link: a GET only shows the button (mail scanners open links,
+    people press buttons); the POST acts and says what happened."""
+    if request.method == "GET":
+        return render_template("accounts/confirm.html", kind=kind)
+    check = act(token)
+    if check.state == links.LinkState.OK:
+        flash(done(check), "success")
+    elif check.state == links.LinkState.USED:
+        flash(used, "info")
+    else:
+        return render_template("accounts/link_dead.html", state=check.state, kind=kind), 410
+    return redirect(_home())
+
+
 @bp.route("/email/confirm/<token>", methods=["GET", "POST"])
 def confirm_email(token: str) -> str | tuple[str, int] | Response:
-    # A GET only shows the button: mail scanners open links, people press buttons.
-    if request.method == "GET":
-        return render_template("accounts/confirm.html", kind="confirm")
-    check = links.confirm_email(token)
-    if check.state == links.LinkState.OK:
-        flash(_("Thank you: your e-mail address is confirmed."), "success")
-    elif check.state == links.LinkState.USED:
-        flash(_("Your e-mail address was already confirmed."), "info")
-    else:
-        return render_template("accounts/link_dead.html", state=check.state, kind="confirm"), 410
-    return redirect(_home())
+    return _act_on_address_link(
+        "confirm",
+        token,
+        links.confirm_email,
+        lambda _check: _("Thank you: your e-mail address is confirmed."),
+        _("Your e-mail address was already confirmed."),
+    )
 
 
 @bp.post("/email/confirm/again")
@@ -282,16 +300,13 @@ def resend_confirmation() -> Response:
 
 @bp.route("/email/change/<token>", methods=["GET", "POST"])
 def confirm_email_change(token: str) -> str | tuple[str, int] | Response:
-    if request.method == "GET":
-        return render_template("accounts/confirm.html", kind="change")
-    check = links.confirm_email_change(token)
-    if check.state == links.LinkState.OK:
-        flash(_("Your account now uses %(email)s.", email=check.new_email), "success")
-    elif check.state == links.LinkState.USED:
-        flash(_("This link was already used, or your address changed since."), "info")
-    else:
-        return render_template("accounts/link_dead.html", state=check.state, kind="change"), 410
-    return redirect(_home())
+    return _act_on_address_link(
+        "change",
+        token,
+        links.confirm_email_change,
+        lambda check: _("Your account now uses %(email)s.", email=check.new_email),
+        _("This link was already used, or your address changed since."),
+    )
 
 
 # ---------------------------------------------------------------- my account

@@ -56,6 +56,7 @@ def add_mentee() -> None:
         job_family=factories.family("paraeducators"),
         local_name=LOCAL,
         job_title="Paraeducator",
+        email_confirmed_at=utcnow(),
     )
     person.set_password(DEMO_PASSWORD)
     db.session.add(person)

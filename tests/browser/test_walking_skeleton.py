@@ -8,10 +8,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from esp_registry.certificates.rules import display_code
+from esp_registry.extensions import db
+from esp_registry.notifications.models import OutboxMessage
 from esp_registry.seeding import DEMO_PASSWORD
 
 TODAY = "Stepping Up to the Plate: NEA History and Governance (today)"
@@ -32,6 +35,20 @@ def mark_document(page: Page) -> None:
 
 def assert_same_document(page: Page) -> None:
     assert page.evaluate("window.__sameDocument === true"), "the page reloaded instead of a swap"
+
+
+def confirmation_link(email: str) -> str:
+    """The path of the link in the confirmation e-mail, read from the outbox."""
+    db.session.remove()
+    body = db.session.scalar(
+        sa.select(OutboxMessage.body_text).where(
+            OutboxMessage.kind == "confirm_email", OutboxMessage.to_email == email
+        )
+    )
+    assert body, f"no confirmation e-mail for {email}"
+    found = re.search(r"https?://[^/\s]+(/email/confirm/\S+)", body)
+    assert found, body
+    return found.group(1)
 
 
 def sign_in(page: Page, email: str, password: str) -> None:
@@ -77,9 +94,18 @@ def test_sign_up_register_attend_print_and_verify(
 
     # The catalog, already narrowed to the new member's job family.
     expect(page.get_by_role("status").first).to_contain_text(f"Welcome, {NAME}!")
+    expect(page.get_by_text("Please confirm your e-mail address")).to_be_visible()
     results = page.locator("#results")
     expect(results.locator(".count")).to_contain_text("for Paraeducators")
     check_page(page, "03-catalog-welcome")
+
+    # The member opens the confirmation link e-mailed to them and presses Confirm.
+    catalog_url = page.url
+    page.goto(confirmation_link(EMAIL))
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("status").first).to_contain_text("your e-mail address is confirmed")
+    expect(page.get_by_text("Please confirm your e-mail address")).to_have_count(0)
+    page.goto(catalog_url)
 
     # The live filter swaps #results in place; the document (and its marker) survives.
     mark_document(page)
