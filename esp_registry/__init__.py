@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from esp_registry import config
 from esp_registry.extensions import babel, csrf, db, limiter, login_manager, migrate
+from esp_registry.ids import RecordIdConverter, parse_record_id
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,6 +36,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    # Before any route is added: every `<int:…>` then refuses ids that cannot exist (404).
+    app.url_map.converters["int"] = RecordIdConverter
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(config.from_environment(app.instance_path))
     if overrides:
@@ -103,7 +106,8 @@ def _register_models_and_blueprints(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        record_id = parse_record_id(user_id)
+        return db.session.get(User, record_id) if record_id is not None else None
 
 
 def _register_pages(app: Flask) -> None:

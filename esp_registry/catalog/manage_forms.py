@@ -24,8 +24,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from esp_registry.catalog.models import OfferingFormat, PromotionMode
-
-MAX_ID = 2**31 - 1  # a 32-bit integer column; larger numbers are no id of ours
+from esp_registry.ids import MAX_ID
 
 
 def record_id(value: object) -> int:
