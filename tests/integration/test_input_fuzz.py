@@ -653,7 +653,7 @@ def start_over(endpoint: str, code: int, world: World) -> None:
 
 
 FUZZ = settings(
-    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "60")),
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "40")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     derandomize=False,
@@ -677,7 +677,7 @@ def test_fuzz_every_route(ctx, area, data):
 
 # The edges every field is tried at, one field at a time, the others valid.
 EDGES = {
-    "number": [*NUMBERISH[:-1], "1" * 50],
+    "number": ["\u00b2", "\u0663", "1e309", str(2**31), str(2**63), "-0", " 1", "sNaN", "1" * 50],
     "datetime": ["9999-12-31T23:59", "0001-01-01T00:00", "1999-12-31T23:59", "2101-01-01T00:00"],
     "date": ["9999-12-31", "0001-01-01", "1999-12-31", "2101-01-01", "2026-02-30"],
     "time": ["24:00", "23:60", "-1:00", "99999:00"],
