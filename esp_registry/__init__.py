@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from esp_registry import config
 from esp_registry.extensions import babel, csrf, db, limiter, login_manager, migrate
+from esp_registry.ids import RecordIdConverter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,6 +39,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    # Before any route is added: every `<int:…>` then refuses ids that cannot exist (404).
+    app.url_map.converters["int"] = RecordIdConverter
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(config.from_environment(app.instance_path))
     if overrides:

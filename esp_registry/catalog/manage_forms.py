@@ -9,9 +9,7 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
-    DecimalField,
     EmailField,
-    IntegerField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -24,13 +22,16 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from esp_registry.catalog.models import OfferingFormat, PromotionMode
-
-MAX_ID = 2**31 - 1  # a 32-bit integer column; larger numbers are no id of ours
+from esp_registry.form_fields import FiniteDecimalField, WholeNumberField, YearRange
+from esp_registry.ids import MAX_ID
 
 
 def record_id(value: object) -> int:
     """A choice's id, 0 meaning "none"; anything that cannot be an id is refused."""
-    number = int(value)  # type: ignore[call-overload]
+    text = value if isinstance(value, int) else str(value).strip()
+    if isinstance(text, str) and not (text.isascii() and text.isdigit()):
+        raise ValueError(value)  # int() would read "٣" as 3 and " -0 " as 0
+    number = int(text)
     if not 0 <= number <= MAX_ID:
         raise ValueError(value)
     return number
@@ -82,15 +83,15 @@ class OfferingForm(FlaskForm):
     timezone = SelectField(_l("Time zone"), validate_choice=False)
     registration_opens = DateTimeLocalField(
         _l("Registration opens"),
-        validators=[Optional()],
+        validators=[Optional(), YearRange()],
         invalid_value_message=_l("Enter a date and time, e.g. 2027-03-01 09:00."),
     )
     registration_closes = DateTimeLocalField(
         _l("Registration closes"),
-        validators=[Optional()],
+        validators=[Optional(), YearRange()],
         invalid_value_message=_l("Enter a date and time, e.g. 2027-03-01 09:00."),
     )
-    capacity = IntegerField(
+    capacity = WholeNumberField(
         _l("Capacity"),
         validators=[
             Optional(),
@@ -105,7 +106,7 @@ class OfferingForm(FlaskForm):
         choices=PROMOTION_CHOICES,
         invalid_choice_message=_l("Choose what happens from the list."),
     )
-    offer_hours = IntegerField(
+    offer_hours = WholeNumberField(
         _l("Hours to accept an offered seat"),
         validators=[
             Optional(),
@@ -116,7 +117,7 @@ class OfferingForm(FlaskForm):
     )
     audience_ids = MultiCheckboxField(
         _l("Audience job families"),
-        coerce=int,
+        coerce=record_id,
         invalid_choice_message=_l("Choose job families from the list."),
     )
     requires_affiliate_approval = BooleanField(
@@ -139,7 +140,7 @@ class SessionForm(FlaskForm):
     title = StringField(_l("Session title"), validators=[DataRequired(), Length(max=200)])
     day = DateField(
         _l("Date"),
-        validators=[InputRequired()],
+        validators=[InputRequired(), YearRange()],
         invalid_value_message=_l("Enter a date, e.g. 2027-03-12."),
     )
     starts = TimeField(
@@ -154,7 +155,7 @@ class SessionForm(FlaskForm):
         validators=[InputRequired()],
         invalid_value_message=_l("Enter a time, e.g. 16:00."),
     )
-    contact_hours = DecimalField(
+    contact_hours = FiniteDecimalField(
         _l("Contact hours"),
         places=None,
         validators=[InputRequired()],

@@ -9,12 +9,14 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     EmailField,
-    IntegerField,
+    Form,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from esp_registry.form_fields import RecordIdField, WholeNumberField, YearRange
+from esp_registry.lft.queries import SORTS
 from esp_registry.lft.rules import ESSAYS, Answers
 
 # Far above any word limit; stops a pasted novel before the word count does.
@@ -34,7 +36,7 @@ class ApplicationForm(FlaskForm):
     essay_vision = TextAreaField(
         ESSAYS[2].label, validators=[Optional(), Length(max=MAX_CHARS)], render_kw={"rows": 10}
     )
-    years_as_esp = IntegerField(
+    years_as_esp = WholeNumberField(
         _l("Years working as an ESP"),
         validators=[Optional(), NumberRange(min=0, max=70, message=_l("Enter 0 to 70 years."))],
         render_kw={"inputmode": "numeric", "min": 0, "max": 70},
@@ -69,7 +71,7 @@ class ApplicationForm(FlaskForm):
 
 
 class CycleForm(FlaskForm):
-    year = IntegerField(
+    year = WholeNumberField(
         _l("Year"),
         validators=[InputRequired(), NumberRange(min=2000, max=2100)],
         render_kw={"inputmode": "numeric"},
@@ -78,41 +80,41 @@ class CycleForm(FlaskForm):
     opens = DateTimeLocalField(
         _l("Applications open"),
         format=WHEN_FORMATS,
-        validators=[InputRequired()],
+        validators=[InputRequired(), YearRange()],
         invalid_value_message=WHEN,
     )
     closes = DateTimeLocalField(
         _l("Applications close"),
         format=WHEN_FORMATS,
-        validators=[InputRequired()],
+        validators=[InputRequired(), YearRange()],
         invalid_value_message=WHEN,
     )
     review_deadline = DateTimeLocalField(
         _l("Affiliate review deadline"),
         format=WHEN_FORMATS,
-        validators=[InputRequired()],
+        validators=[InputRequired(), YearRange()],
         invalid_value_message=WHEN,
     )
     decision_date = DateTimeLocalField(
         _l("Decision date"),
         format=WHEN_FORMATS,
-        validators=[InputRequired()],
+        validators=[InputRequired(), YearRange()],
         invalid_value_message=WHEN,
     )
-    cohort_size = IntegerField(
+    cohort_size = WholeNumberField(
         _l("Cohort size"),
         default=20,
         validators=[InputRequired(), NumberRange(min=1, max=500)],
         render_kw={"inputmode": "numeric"},
         invalid_value_message=_l("Enter a whole number."),
     )
-    max_endorsements_per_affiliate = IntegerField(
+    max_endorsements_per_affiliate = WholeNumberField(
         _l("Maximum endorsements per affiliate (blank: no limit)"),
         validators=[Optional(), NumberRange(min=1, max=500)],
         render_kw={"inputmode": "numeric"},
         invalid_value_message=_l("Enter a whole number, or leave it blank."),
     )
-    confirm_within_days = IntegerField(
+    confirm_within_days = WholeNumberField(
         _l("Days a selected member has to confirm"),
         default=14,
         validators=[InputRequired(), NumberRange(min=1, max=90)],
@@ -129,3 +131,31 @@ class CycleForm(FlaskForm):
 class DecisionForm(FlaskForm):
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
     internal = BooleanField(_l("Internal: staff only, not shown to the applicant"))
+
+
+class AlternateForm(FlaskForm):
+    """The rank an alternate is named at; blank puts them at the end of the list."""
+
+    rank = WholeNumberField(
+        _l("Alternate rank"),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=999, message=_l("Enter the rank as a number from 1 to 999.")),
+        ],
+        invalid_value_message=_l("Enter the rank as a number from 1 to 999."),
+    )
+
+
+class ReviewFilters(Form):
+    """The national review's filters, from the query string; a filter that is not one of
+    ours is ignored (the page shows everything), never an error."""
+
+    affiliate = RecordIdField()
+    family = RecordIdField()
+
+    def chosen(self, name: str) -> int | None:
+        field = self[name]
+        return field.data if field.validate(self) else None
+
+    def sort(self, raw: str | None) -> str:
+        return raw if raw in SORTS else "average"

@@ -29,7 +29,7 @@ from esp_registry.extensions import db
 from esp_registry.lft import cycles as cycle_rules
 from esp_registry.lft import queries, rules
 from esp_registry.lft.export import applications_csv
-from esp_registry.lft.forms import ApplicationForm, CycleForm
+from esp_registry.lft.forms import AlternateForm, ApplicationForm, CycleForm, ReviewFilters
 from esp_registry.lft.models import LftApplication, LftCycle
 from esp_registry.web import is_htmx, safe_next
 
@@ -273,25 +273,17 @@ def export(cycle_id: int) -> Response:
 # ---------------------------------------------------------------------------- national
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
-
-
 @bp.get("/cycles/<int:cycle_id>/review")
 @login_required
 def review(cycle_id: int) -> str:
     if not may_review_lft_nationally(current_user):
         abort(404)
     cycle = _cycle(cycle_id)
-    sort = request.args.get("sort", "average")
-    sort = sort if sort in queries.SORTS else "average"
+    filters = ReviewFilters(request.args)
+    affiliate_id, family_id = filters.chosen("affiliate"), filters.chosen("family")
+    sort = filters.sort(request.args.get("sort"))
     rows = queries.national_review(
-        cycle,
-        current_user,
-        affiliate_id=_int_arg("affiliate"),
-        job_family_id=_int_arg("family"),
-        sort=sort,
+        cycle, current_user, affiliate_id=affiliate_id, job_family_id=family_id, sort=sort
     )
     context = {
         "cycle": cycle,
@@ -306,8 +298,8 @@ def review(cycle_id: int) -> str:
         "lft/review.html",
         affiliates=db.session.scalars(sa.select(Affiliate).order_by(Affiliate.name)).all(),
         families=db.session.scalars(sa.select(JobFamily).order_by(JobFamily.name)).all(),
-        chosen_affiliate=_int_arg("affiliate"),
-        chosen_family=_int_arg("family"),
+        chosen_affiliate=affiliate_id,
+        chosen_family=family_id,
         **context,
     )
 
@@ -343,11 +335,14 @@ def score(application_id: int) -> tuple[str, int] | Response:
     ), (422 if result is not None else 200)
 
 
-def _selection(application_id: int, act) -> Response:  # type: ignore[no-untyped-def]
+def _selection(application_id: int, act, form: AlternateForm | None = None) -> Response:  # type: ignore[no-untyped-def]
     application = load_or_404(LftApplication, application_id, may_score_lft_application)
     if not may_manage_lft(current_user):
         abort(404)
-    result = act(application)
+    if form is not None and not form.validate():
+        result = rules.Result(rules.Outcome.INVALID, " ".join(map(str, form.rank.errors)))
+    else:
+        result = act(application)
     flash(result.message, "success" if result.ok else "error")
     back = url_for("lft.review", cycle_id=application.cycle_id)
     return redirect(safe_next(request.form.get("next"), back))
@@ -362,9 +357,10 @@ def select(application_id: int) -> Response:
 @bp.post("/applications/<int:application_id>/alternate")
 @login_required
 def alternate(application_id: int) -> Response:
-    rank = request.form.get("rank", "")
-    number = int(rank) if rank.isdigit() and len(rank) < 5 else None
-    return _selection(application_id, lambda a: rules.name_alternate(a, current_user, number))
+    form = AlternateForm()
+    return _selection(
+        application_id, lambda a: rules.name_alternate(a, current_user, form.rank.data), form
+    )
 
 
 @bp.post("/applications/<int:application_id>/reset")

@@ -3,17 +3,21 @@ in the job, 24 hours a day, capacity) live in mentoring/rules.py."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from esp_registry.accounts.models import User
 from esp_registry.catalog.models import Affiliate, JobFamily
 from esp_registry.extensions import db
+from esp_registry.form_fields import (
+    FiniteDecimalField,
+    RecordIdField,
+    WholeNumberField,
+    record_id_choice,
+)
 from esp_registry.mentoring.models import MAX_CAPACITY, ActivityType
 from esp_registry.mentoring.rules import (
     ACTIVITY_NAMES,
@@ -28,19 +32,13 @@ from esp_registry.mentoring.rules import (
 DATE = _l("Enter a date, e.g. 2026-09-01.")
 
 
-def _int_or_none(value: object) -> int | None:
-    """SelectField coercion that turns anything but a whole number into "nothing chosen"."""
-    if isinstance(value, int):
-        return value
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
-
-
 class _PlaceForm(FlaskForm):
     """Job family, affiliate and local: what both mentors and mentees say about themselves."""
 
-    job_family_id = SelectField(_l("Job family"), coerce=_int_or_none, validate_choice=False)
-    affiliate_id = SelectField(_l("State affiliate"), coerce=_int_or_none, validate_choice=False)
+    job_family_id = SelectField(_l("Job family"), coerce=record_id_choice, validate_choice=False)
+    affiliate_id = SelectField(
+        _l("State affiliate"), coerce=record_id_choice, validate_choice=False
+    )
     local_name = StringField(
         _l("Local association"), validators=[Optional(), Length(max=MAX_LOCAL)]
     )
@@ -63,7 +61,7 @@ class _PlaceForm(FlaskForm):
 
 
 class MentorForm(_PlaceForm):
-    capacity = IntegerField(
+    capacity = WholeNumberField(
         _l("How many mentees at once"),
         default=1,
         validators=[
@@ -114,16 +112,6 @@ class RequestForm(_PlaceForm):
         )
 
 
-def _hours(value: str | None) -> Decimal | None:
-    text = (value or "").strip().replace(",", ".")
-    if not text or len(text) > 12:
-        return None
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        return None
-
-
 class LogForm(FlaskForm):
     activity = SelectField(
         _l("Activity"),
@@ -135,10 +123,12 @@ class LogForm(FlaskForm):
         validators=[InputRequired(message=DATE)],
         invalid_value_message=DATE,  # type: ignore[call-arg]
     )
-    hours = StringField(
+    hours = FiniteDecimalField(
         _l("Hours"),
+        places=None,
         validators=[InputRequired(message=_l("Enter the hours, e.g. 1.5."))],
         render_kw={"inputmode": "decimal", "autocomplete": "off"},
+        invalid_value_message=_l("Enter the hours, e.g. 1.5."),
     )
     note = TextAreaField(
         _l("Short note (optional)"),
@@ -150,6 +140,12 @@ class LogForm(FlaskForm):
         return LogEntry(
             activity=self.activity.data or None,
             on_date=self.on_date.data,
-            hours=_hours(self.hours.data),
+            hours=self.hours.data,
             note=(self.note.data or "").strip(),
         )
+
+
+class MatchForm(FlaskForm):
+    """The mentor staff chose from the suggestions for a request."""
+
+    mentor_profile_id = RecordIdField(validators=[InputRequired()])

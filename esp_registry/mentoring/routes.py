@@ -30,7 +30,7 @@ from esp_registry.certificates.rules import display_code
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
 from esp_registry.mentoring import queries, rules
-from esp_registry.mentoring.forms import LogForm, MentorForm, RequestForm
+from esp_registry.mentoring.forms import LogForm, MatchForm, MentorForm, RequestForm
 from esp_registry.mentoring.matching import rank_mentors
 from esp_registry.mentoring.models import (
     ActivityType,
@@ -234,9 +234,9 @@ def request_page(request_id: int) -> str:
 @login_required
 def match(request_id: int) -> str | Response:
     mentoring_request = load_or_404(MentoringRequest, request_id, may_match_request)
-    value = request.form.get("mentor_profile_id", "")
+    form = MatchForm()
     profile = (
-        db.session.get(MentorProfile, int(value)) if value.isdigit() and len(value) < 10 else None
+        db.session.get(MentorProfile, form.mentor_profile_id.data) if form.validate() else None
     )
     if profile is None:
         result = rules.Result(rules.Outcome.INVALID, _("Choose a mentor from the suggestions."))

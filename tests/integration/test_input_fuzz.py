@@ -1,0 +1,718 @@
+"""Any input to any page gets an answer, never a 500, and a refusal writes nothing (issue 11).
+
+Every route of the URL map is fuzzed (a test fails when a route has no entry in TARGETS), as
+the person who may use it, with its form's fields (read from the FlaskForm classes) and,
+on GET pages, its query string: unicode digits, huge numbers, control characters, dates
+no one means and text longer than each column. PostgreSQL refuses a string longer than
+its column where SQLite stores it, so every form's Length(max=) must fit the column.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from werkzeug.routing import IntegerConverter
+from wtforms import (
+    DateField,
+    DateTimeField,
+    DateTimeLocalField,
+    DecimalField,
+    IntegerField,
+    TimeField,
+)
+from wtforms.fields.choices import SelectFieldBase
+from wtforms.fields.core import UnboundField
+from wtforms.validators import Length
+
+from esp_registry.accounts.forms import SignInForm, SignUpForm
+from esp_registry.accounts.models import Role, User
+from esp_registry.attendance import rules as attendance_rules
+from esp_registry.attendance.models import AttendanceStatus
+from esp_registry.catalog.manage_forms import CancelForm, FacilitatorForm, OfferingForm, SessionForm
+from esp_registry.catalog.models import OfferingStatus
+from esp_registry.certificates.rules import issue_certificate, request_print_job
+from esp_registry.columns import utcnow
+from esp_registry.extensions import db
+from esp_registry.lft.forms import AlternateForm, ApplicationForm, CycleForm, DecisionForm
+from esp_registry.lft.models import LftApplication, LftEvent
+from esp_registry.lft.rules import WORD_LIMITS
+from esp_registry.mentoring import rules as mentoring_rules
+from esp_registry.mentoring.forms import LogForm, MatchForm, MentorForm, RequestForm
+from esp_registry.mentoring.models import MentoringRequest
+from esp_registry.registrations import rules as registration_rules
+from tests import factories
+from tests.conftest import Actions
+from tests.integration.input_world import table_counts
+from tests.integration.mentoring_world import graduate, mentee, mentor, paired
+from tests.integration.test_lft_world import endorsed, make_cycle, member, reviewer, submitted
+from tests.integration.test_offering_management import admin, approver
+
+# ---------------------------------------------------------------------------- values
+
+LENGTHS = [2, 3, 21, 61, 65, 81, 121, 161, 201, 255, 501, 2001, 4001, 5001, 8001, 20_000]
+NUMBERISH = [
+    "\u00b2",
+    "\u0663",
+    "\uff11",  # fullwidth one
+    "1e309",
+    "-1e309",
+    "99999999999999999999",
+    str(2**31),
+    str(2**63),
+    "-0",
+    " 1",
+    "1 ",
+    "0",
+    "1",
+    "5",
+    "24",
+    "24.01",
+    "0.25",
+    "1,5",
+    "NaN",
+    "sNaN",
+    "Infinity",
+    "-Infinity",
+    "0x1F",
+    "1_000",
+    "1" * 5000,
+]
+DATEISH = [
+    "9999-12-31T23:59",
+    "0001-01-01T00:00",
+    "2031-01-05T09:00",
+    "2026-02-30T10:00",
+    "2031-13-01T00:00",
+    "9999-12-31",
+    "0001-01-01",
+    "2026-02-30",
+    "2031-01-05",
+    "24:00",
+    "23:59",
+    "09:00",
+    "-1:00",
+]
+values = st.one_of(
+    st.text(max_size=60),  # any code point but surrogates: controls, NUL, RTL marks
+    st.text(st.characters(categories=["Nd", "No", "Nl"]), min_size=1, max_size=12),
+    st.integers(min_value=-(2**80), max_value=2**80).map(str),
+    st.sampled_from(NUMBERISH),
+    st.sampled_from(DATEISH),
+    st.sampled_from(LENGTHS).flatmap(
+        lambda n: st.sampled_from(["x" * n, "\u00e9" * n, ("word " * n)[:n], "\u3042" * n])
+    ),
+    st.just(""),
+)
+QUERY_NAMES = ["q", "job_family", "host", "format", "code", "affiliate", "family", "sort", "next"]
+FILLS = ["x", "\u00e9", "\u3042", "a\u0301"]  # one, two and three bytes; a combining mark
+
+
+def around(limit: int) -> st.SearchStrategy[str]:
+    """Text of exactly the limit and one past it: PostgreSQL refuses what SQLite keeps."""
+    return st.sampled_from([limit, limit + 1]).flatmap(
+        lambda n: st.sampled_from(FILLS).map(lambda fill: (fill * n)[:n])
+    )
+
+
+NUMBERS = st.one_of(
+    st.sampled_from(NUMBERISH),
+    st.integers(min_value=-(2**70), max_value=2**70).map(str),
+    st.decimals(allow_nan=True, allow_infinity=True).map(str),
+)
+DATETIMES = st.one_of(
+    st.sampled_from(DATEISH),
+    st.datetimes().map(lambda d: d.isoformat(timespec="minutes")),
+)
+DATES = st.one_of(st.sampled_from(DATEISH), st.dates().map(lambda d: d.isoformat()))
+TIMES = st.one_of(st.sampled_from(DATEISH), st.times().map(lambda t: t.isoformat("minutes")))
+KINDS = {"number": NUMBERS, "datetime": DATETIMES, "date": DATES, "time": TIMES}
+# Inputs read straight from request.form, with their limits (the rules cut or refuse).
+PLAIN_FIELDS = {
+    "reason": st.one_of(around(500), around(4000)),
+    "comment": st.one_of(around(2000), around(500)),
+    "hours": NUMBERS,
+    "rank": NUMBERS,
+    "status": st.sampled_from(["present", "absent", "PRESENT", "late", ""]),
+    "next": st.sampled_from(["/", "//evil.example", "/\\evil", "https://evil.example", "/x" * 300]),
+    "back": st.sampled_from(["offering", "", "x"]),
+    "action": st.sampled_from(["submit", "save", ""]),
+    "internal": st.sampled_from(["y", "", "0"]),
+}
+FIELD_VALUES: dict[str, st.SearchStrategy[str]] = {}
+FIELD_KIND: dict[str, str] = {}
+FIELD_LIMIT: dict[str, int] = {}
+PLAIN_LIMITS = {"reason": 500, "comment": 2000}
+PLAIN_NUMBERS = {"hours", "rank", "mentor_profile_id"}
+
+
+def form_fields(form_class: type) -> list[str]:
+    """The fields a FlaskForm class declares (its own and inherited), but the CSRF token;
+    what each field reads (number, date, text up to its Length) sharpens its values."""
+    members = inspect.getmembers(form_class, lambda v: isinstance(v, UnboundField))
+    for name, unbound in members:
+        kind = unbound.field_class
+        checks = unbound.kwargs.get("validators") or []
+        limits = [v.max for v in checks if isinstance(v, Length) and v.max and v.max > 0]
+        if issubclass(kind, DateTimeLocalField | DateTimeField):
+            FIELD_KIND[name] = "datetime"
+        elif issubclass(kind, DateField):
+            FIELD_KIND[name] = "date"
+        elif issubclass(kind, TimeField):
+            FIELD_KIND[name] = "time"
+        elif issubclass(kind, IntegerField | DecimalField | SelectFieldBase):
+            FIELD_KIND[name] = "number"
+        if limits:
+            FIELD_LIMIT[name] = max(limits[0], FIELD_LIMIT.get(name, 0))
+        if name in FIELD_KIND:
+            sharp = KINDS[FIELD_KIND[name]]
+        elif limits:
+            sharp = around(limits[0])
+        else:
+            sharp = values
+        FIELD_VALUES[name] = st.one_of(sharp, FIELD_VALUES.get(name, sharp))
+    return [name for name, _unbound in members]
+
+
+def value_for(name: str) -> st.SearchStrategy[str]:
+    sharp = FIELD_VALUES.get(name) or PLAIN_FIELDS.get(name)
+    if name.startswith("criterion_"):
+        sharp = NUMBERS
+    return st.one_of(sharp, sharp, values) if sharp is not None else values
+
+
+# ---------------------------------------------------------------------------- the world
+
+
+def build_world() -> dict[str, Any]:
+    """Everyone and everything the routes act on, built once per test (hypothesis runs
+    every example of a test in the same database)."""
+    now = utcnow()
+    staff = admin()
+    ohio = approver("OH")
+    fac = factories.person("fac@example.org", roles=((Role.FACILITATOR, None),))
+    pat = factories.person("pat@example.org", name="Pat Member")
+    olivia = factories.person("olivia@example.org", name="Olivia Waiting")
+    running = factories.offering(
+        "Running now", starts_in=-timedelta(minutes=30), facilitators=(fac,), host="OH"
+    )
+    registration = registration_rules.register(
+        pat, running, now=running.sessions[0].starts_at - timedelta(days=1)
+    ).registration
+    attendance_rules.mark(running.sessions[0], registration, AttendanceStatus.PRESENT, fac)
+    certificate = issue_certificate(registration)
+    job, _created = request_print_job(running, staff)
+    later = factories.offering(
+        "Needs approval", host="OH", requires_affiliate_approval=True, waitlist_enabled=True
+    )
+    pending = registration_rules.register(olivia, later).registration
+    draft = factories.offering(
+        "Scratch draft", host="OH", status=OfferingStatus.DRAFT, facilitators=(fac,)
+    )
+    cycle = make_cycle(around=now)
+    chosen = endorsed(member(1), cycle, by=ohio, now=now)
+    waiting = submitted(member(2), cycle, now=now)
+    reviewer(1)
+    pairing = paired()
+    assert mentoring_rules.log_activity(
+        pairing,
+        pairing.mentor,
+        mentoring_rules.LogEntry("coaching", now.date(), Decimal("1"), "First talk"),
+    ).ok
+    open_request = mentee("newbie@example.org", name="Nia Newbie")
+    spare = mentor("mentor2@example.org", name="Second Mentor")
+    graduate(pat)
+    db.session.commit()
+    return {
+        "offering_id": running.id,
+        "session_id": running.sessions[0].id,
+        "registration_id": registration.id,
+        "pending_registration_id": pending.id,
+        "later_offering_id": later.id,
+        "draft_offering_id": draft.id,
+        "draft_session_id": draft.sessions[0].id,
+        "user_id": fac.id,
+        "certificate_id": certificate.id,
+        "job_id": job.id,
+        "cycle_id": cycle.id,
+        "application_id": chosen.id,
+        "waiting_application_id": waiting.id,
+        "criteria": [c.id for c in cycle.criteria],
+        "pairing_id": pairing.id,
+        "log_id": pairing.logs[0].id,
+        "request_id": open_request.id,
+        "spare_profile_id": spare.id,
+        "check_in_token": attendance_rules.check_in_token(running.sessions[0].id, "test-secret"),
+        "leave_token": registration_rules.leave_token(pending),
+        "staff_id": staff.id,
+    }
+
+
+ROLES = {
+    "visitor": None,
+    "member": "pat@example.org",
+    "applicant": "applicant1.oh@example.org",
+    "newbie": "newbie@example.org",
+    "mentor": "mentor@example.org",
+    "approver": "approver.oh@example.org",
+    "facilitator": "fac@example.org",
+    "reviewer": "reviewer1@example.org",
+    "admin": "admin@example.org",
+}
+
+
+@dataclass
+class World:
+    ids: dict[str, Any]
+    clients: dict[str, FlaskClient]
+    tokens: dict[str, str]
+
+
+_WORLDS: dict[int, World] = {}
+
+
+def the_world(app: Flask) -> World:
+    """The world of this test's database, with a signed-in client per role."""
+    marker = db.session.scalar(sa.select(User.id).where(User.email == "fac@example.org"))
+    known = _WORLDS.get(id(app))
+    if known is not None and marker is not None and known.ids["user_id"] == marker:
+        return known
+    ids = build_world()
+    clients, tokens = {}, {}
+    for role, email in ROLES.items():
+        client = app.test_client()
+        if email:
+            assert Actions(client).sign_in(email).status_code == 302, role
+        page = client.get("/").get_data(as_text=True)
+        tokens[role] = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+        clients[role] = client
+    _WORLDS[id(app)] = World(ids, clients, tokens)
+    return _WORLDS[id(app)]
+
+
+# ---------------------------------------------------------------------------- the routes
+
+
+@dataclass(frozen=True)
+class Target:
+    role: str
+    fields: tuple[str, ...] = ()
+    ids: dict[str, str] = field(default_factory=dict)  # URL argument -> world key
+    base: str = ""  # the name of a valid payload (BASES), so a change gets deep
+
+    def __hash__(self) -> int:
+        return id(self)
+
+
+MANAGE = {"offering_id": "draft_offering_id", "session_id": "draft_session_id"}
+PENDING = {"registration_id": "pending_registration_id"}
+WAITING = {"application_id": "waiting_application_id"}
+NEXT = ("next",)
+
+
+def fields_of(*forms: type, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
+    return tuple(name for form in forms for name in form_fields(form)) + extra
+
+
+# endpoint -> who uses it and what it reads (GET pages get QUERY_NAMES on top).
+TARGETS: dict[str, Target] = {
+    "static": Target("visitor"),
+    "catalog.index": Target("visitor"),
+    "catalog.job_family": Target("visitor"),
+    "catalog.offering": Target("visitor"),
+    "registrations.offering_ics": Target("visitor"),
+    "certificates.verify_form": Target("visitor"),
+    "certificates.verify": Target("visitor"),
+    "accounts.sign_in": Target("visitor", fields_of(SignInForm), base="sign_in"),
+    "accounts.sign_up": Target("visitor", fields_of(SignUpForm), base="sign_up"),
+    "accounts.sign_out": Target("visitor"),
+    "registrations.leave_by_link": Target("visitor"),
+    "registrations.register": Target("member", ("back",), {"offering_id": "later_offering_id"}),
+    "registrations.my_trainings": Target("member"),
+    "registrations.cancel": Target("member", ("back",)),
+    "registrations.accept": Target("member", ("back",)),
+    "registrations.ics": Target("member"),
+    "registrations.approvals": Target("approver"),
+    "registrations.approve": Target("approver", ("reason", "next"), PENDING),
+    "registrations.decline": Target("approver", ("reason", "next"), PENDING),
+    "registrations.staff_cancel": Target("approver", ("reason", "next"), PENDING),
+    "certificates.download": Target("member"),
+    "certificates.transcript": Target("member"),
+    "certificates.transcript_download": Target("member"),
+    "certificates.mentoring_download": Target("mentor"),
+    "certificates.offering_certificates": Target("facilitator"),
+    "certificates.start_print": Target("facilitator"),
+    "certificates.print_job": Target("facilitator"),
+    "certificates.print_download": Target("facilitator"),
+    "certificates.revoke": Target("admin", ("reason",)),
+    "attendance.facilitate": Target("facilitator"),
+    "attendance.roster": Target("facilitator"),
+    "attendance.mark_all": Target("facilitator", ("q",)),
+    "attendance.hours": Target("facilitator", ("hours", "q")),
+    "attendance.mark": Target("facilitator", ("status", "q")),
+    "attendance.check_in_screen": Target("facilitator"),
+    "attendance.sign_in_sheet": Target("facilitator"),
+    "attendance.check_in": Target("member"),
+    "manage.index": Target("admin"),
+    "manage.new_offering": Target("admin", fields_of(OfferingForm), base="offering"),
+    "manage.edit_offering": Target("admin", fields_of(OfferingForm), MANAGE, base="offering"),
+    "manage.offering": Target("admin", (), MANAGE),
+    "manage.add_session": Target("approver", fields_of(SessionForm), MANAGE, base="session"),
+    "manage.edit_session": Target("admin", fields_of(SessionForm), MANAGE, base="session"),
+    "manage.remove_session": Target("admin", (), MANAGE),
+    "manage.assign_facilitator": Target("approver", fields_of(FacilitatorForm), MANAGE),
+    "manage.unassign_facilitator": Target("admin", (), MANAGE),
+    "manage.publish": Target("admin", (), MANAGE),
+    "manage.complete": Target("admin", (), MANAGE),
+    "manage.cancel": Target("approver", fields_of(CancelForm), MANAGE),
+    "lft.index": Target("member"),
+    "lft.apply": Target("member", fields_of(ApplicationForm, extra=("action",)), base="apply"),
+    "lft.autosave": Target("member", fields_of(ApplicationForm), base="apply"),
+    "lft.words": Target("member", tuple(WORD_LIMITS)),
+    "lft.application": Target("applicant"),
+    "lft.withdraw": Target("applicant"),
+    "lft.confirm": Target("applicant"),
+    "lft.refuse": Target("applicant", ("comment",)),
+    "lft.queue": Target("approver"),
+    "lft.endorse": Target("approver", fields_of(DecisionForm, extra=NEXT), WAITING),
+    "lft.decline": Target("approver", fields_of(DecisionForm, extra=NEXT), WAITING),
+    "lft.export": Target("approver"),
+    "lft.review": Target("admin"),
+    "lft.score": Target("reviewer", ("criterion",), base="score"),
+    "lft.select": Target("admin", NEXT),
+    "lft.alternate": Target("admin", fields_of(AlternateForm, extra=NEXT)),
+    "lft.reset": Target("admin", NEXT),
+    "lft.release": Target("admin"),
+    "lft.cycles": Target("admin"),
+    "lft.edit_cycle": Target("admin", fields_of(CycleForm), base="cycle"),
+    "mentoring.index": Target("mentor"),
+    "mentoring.mentor": Target("mentor", fields_of(MentorForm), base="mentor"),
+    "mentoring.pause": Target("mentor"),
+    "mentoring.resume": Target("mentor"),
+    "mentoring.withdraw_mentor": Target("mentor"),
+    "mentoring.ask": Target("newbie", fields_of(RequestForm), base="ask"),
+    "mentoring.withdraw_request": Target("newbie"),
+    "mentoring.queue": Target("approver"),
+    "mentoring.request_page": Target("approver"),
+    "mentoring.match": Target("approver", fields_of(MatchForm, extra=NEXT), base="match"),
+    "mentoring.pairing": Target("mentor"),
+    "mentoring.log_activity": Target("mentor", fields_of(LogForm), base="log"),
+    "mentoring.delete_log": Target("mentor"),
+    "mentoring.end": Target("mentor", ("reason", "next")),
+    "mentoring.complete": Target("approver", NEXT),
+}
+
+
+def bases(world: World) -> dict[str, dict[str, Any]]:
+    """Valid payloads: a fuzzed field among valid ones reaches the rules and the database."""
+    ids = world.ids
+    today = utcnow().date()
+    return {
+        "sign_in": {"email": "pat@example.org", "password": "wrong"},
+        "sign_up": {
+            "full_name": "Rosa Martinez",
+            "email": "rosa@example.org",
+            "password": "long enough password",
+            "confirm": "long enough password",
+            "affiliate_id": str(factories.affiliate("OH").id),
+            "local_name": "Columbus EA",
+            "job_family_id": str(factories.family("food-services").id),
+            "job_title": "Cafeteria Manager",
+        },
+        "offering": {
+            "program_id": str(db.session.scalar(sa.text("SELECT MIN(id) FROM programs"))),
+            "title": "Fuzzed training",
+            "host_affiliate_id": str(factories.affiliate("OH").id),
+            "format": "in_person",
+            "venue": "Columbus",
+            "timezone": "America/New_York",
+            "promotion_mode": "confirm",
+            "parent_id": "0",
+            "capacity": "20",
+        },
+        "session": {
+            "title": "Day 1",
+            "day": (today + timedelta(days=40)).isoformat(),
+            "starts": "09:00",
+            "ends": "15:00",
+            "contact_hours": "6",
+        },
+        "apply": {
+            "leadership_experience": "Steward for five years.",
+            "essay_why": "To grow.",
+            "essay_vision": "Mentor new members.",
+            "years_as_esp": "6",
+            "president_name": "Pat Lee",
+            "president_email": "pat@local.example.org",
+            "commitment": "y",
+            "action": "save",
+        },
+        "score": {f"criterion_{c}": "3" for c in ids["criteria"]},
+        "cycle": {
+            "year": "2040",
+            "opens": "2040-01-05T09:00",
+            "closes": "2040-02-05T17:00",
+            "review_deadline": "2040-03-05T17:00",
+            "decision_date": "2040-04-05T17:00",
+            "cohort_size": "20",
+            "confirm_within_days": "14",
+            "criteria": "Leadership: what they led",
+        },
+        "mentor": {
+            "job_family_id": str(factories.family("paraeducators").id),
+            "affiliate_id": str(factories.affiliate("OH").id),
+            "local_name": "Test Local",
+            "capacity": "2",
+            "note": "Glad to help",
+        },
+        "ask": {
+            "job_family_id": str(factories.family("paraeducators").id),
+            "affiliate_id": str(factories.affiliate("OH").id),
+            "local_name": "Test Local",
+            "started_job_on": (today - timedelta(days=100)).isoformat(),
+            "help_with": "Everything",
+        },
+        "match": {"mentor_profile_id": str(ids["spare_profile_id"])},
+        "log": {"activity": "coaching", "on_date": today.isoformat(), "hours": "0.5"},
+    }
+
+
+def url_for_rule(rule: Any, target: Target, world: World, path_value: str | None) -> str:
+    url = rule.rule
+    for name in rule.arguments:
+        converter = rule._converters[name]
+        if isinstance(converter, IntegerConverter):
+            filler = str(world.ids[target.ids.get(name, name)])
+        elif name == "token":
+            known = "leave_token" if "waitlist" in rule.rule else "check_in_token"
+            filler = path_value if path_value is not None else world.ids[known]
+        elif name == "field":
+            filler = path_value if path_value is not None else "essay_why"
+        elif name == "slug":
+            filler = path_value if path_value is not None else "paraeducators"
+        elif name == "filename":
+            filler = "style.css"
+        else:
+            filler = path_value if path_value is not None else "x"
+        # A path part is one segment: "/" and "?" would be another route or a query.
+        filler = filler.replace("/", "-").replace("?", "-").replace("#", "-") or "x"
+        url = re.sub(rf"<(?:[a-z]+(?:\([^)]*\))?:)?{name}>", lambda _m, f=filler: f, url)
+    return url
+
+
+def routes(app: Flask) -> list[tuple[Any, str]]:
+    found = []
+    for rule in app.url_map.iter_rules():
+        for method in ("GET", "POST"):
+            if method in rule.methods:
+                found.append((rule, method))
+    return sorted(found, key=lambda rm: (rm[0].rule, rm[1]))
+
+
+def test_every_route_is_fuzzed(app):
+    missing = {rule.endpoint for rule, _m in routes(app)} - set(TARGETS)
+    assert not missing, f"add these endpoints to TARGETS: {sorted(missing)}"
+    # Every input a template renders is fuzzed somewhere (form fields or TARGETS extras).
+    names = set()
+    for template in Path(app.template_folder).rglob("*.html"):
+        names |= set(re.findall(r'\bname="([a-z_]+)"', template.read_text()))
+    fuzzed = {f for t in TARGETS.values() for f in t.fields} | set(QUERY_NAMES)
+    fuzzed |= {"csrf_token", "viewport", "criterion"}
+    assert names <= fuzzed, sorted(names - fuzzed)
+
+
+# ---------------------------------------------------------------------------- the fuzz
+
+
+def client_for(ctx: Flask, world: World, target: Target, endpoint: str):  # type: ignore[no-untyped-def]
+    if target.role == "visitor" and endpoint.startswith("accounts."):
+        client = ctx.test_client()  # sign in, up or out from a browser of its own
+        page = client.get("/").get_data(as_text=True)
+        return client, re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+    return world.clients[target.role], world.tokens[target.role]
+
+
+def send(
+    ctx: Flask,
+    world: World,
+    rule: Any,
+    method: str,
+    fields: dict[str, str],
+    *,
+    path_value: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> int:
+    """One request as the target's person; never a 500, and a refusal changes no row."""
+    target = TARGETS[rule.endpoint]
+    url = url_for_rule(rule, target, world, path_value)
+    client, token = client_for(ctx, world, target, rule.endpoint)
+    before = table_counts()
+    if method == "GET":
+        response = client.get(url, query_string=fields, headers=headers or {})
+    else:
+        payload = {**fields, "csrf_token": token}
+        response = client.post(url, data=payload, headers=headers or {})
+    code = response.status_code
+    assert code < 500, f"{method} {url} {fields!r:.300} -> {code}"
+    if 400 <= code < 500:
+        assert table_counts() == before, f"{method} {url} {fields!r:.300} -> {code}, rows changed"
+    start_over(rule.endpoint, code, world)
+    return code
+
+
+def form_names(target: Target, world: World) -> list[str]:
+    names = list(target.fields)
+    if "criterion" in names:
+        names = [f"criterion_{c}" for c in world.ids["criteria"]]
+    return names
+
+
+def unique_values(target: Target, chosen: set[str], serial: int) -> dict[str, str]:
+    """Unique values stay unique, so the next example is not refused for a repeat."""
+    fresh = {}
+    if target.base == "cycle" and "year" not in chosen:
+        fresh["year"] = str(2041 + serial % 60)
+    if target.base == "sign_up" and "email" not in chosen:
+        fresh["email"] = f"rosa{serial}@example.org"
+    if target.base == "offering" and "title" not in chosen:
+        fresh["title"] = f"Fuzzed training {serial}"
+    return fresh
+
+
+def one_request(ctx: Flask, data: st.DataObject, area: tuple[str, ...]) -> None:
+    world = the_world(ctx)
+    choices = [(r, m) for r, m in routes(ctx) if r.endpoint.split(".")[0] in area]
+    # Forms get more examples than buttons: they are where the inputs are.
+    choices += [(r, m) for r, m in choices if m == "POST" and TARGETS[r.endpoint].fields] * 3
+    rule, method = data.draw(st.sampled_from(choices), label="route")
+    target = TARGETS[rule.endpoint]
+    if rule.endpoint == "static":
+        return
+    free = [c for c in rule._converters.values() if not isinstance(c, IntegerConverter)]
+    path_value = data.draw(st.none() | values, label="path value") if free else None
+    headers = {"HX-Request": "true"} if data.draw(st.booleans(), label="htmx") else {}
+    if headers and rule.endpoint in ("lft.review", "catalog.index", "attendance.roster"):
+        headers["HX-Target"] = data.draw(st.sampled_from(["review-rows", "results", ""]))
+        headers["HX-Trigger"] = "search"
+    if method == "GET":
+        fields = data.draw(
+            st.dictionaries(st.sampled_from(QUERY_NAMES) | st.text(max_size=8), values, max_size=4),
+            label="query",
+        )
+    else:
+        fields = dict(bases(world).get(target.base, {}))
+        names = form_names(target, world)
+        if names:
+            chosen = data.draw(
+                st.lists(st.sampled_from(names), min_size=1, max_size=3, unique=True),
+                label="fields",
+            )
+            fields.update({n: data.draw(value_for(n), label=n) for n in chosen})
+            serial = data.draw(st.integers(min_value=0, max_value=10**6), label="serial")
+            fields.update(unique_values(target, set(chosen), serial))
+    send(ctx, world, rule, method, fields, path_value=path_value, headers=headers)
+
+
+def start_over(endpoint: str, code: int, world: World) -> None:
+    """Undo what would stop the next examples from reaching the same code."""
+    if code >= 400:
+        return
+    if endpoint in ("lft.apply", "lft.autosave"):
+        # A submitted application freezes the form: the member starts a new draft.
+        pat = sa.select(User.id).where(User.email == "pat@example.org").scalar_subquery()
+        mine = sa.select(LftApplication.id).where(LftApplication.user_id == pat)
+        db.session.execute(sa.delete(LftEvent).where(LftEvent.application_id.in_(mine)))
+        db.session.execute(sa.delete(LftApplication).where(LftApplication.user_id == pat))
+        db.session.commit()
+    if endpoint == "mentoring.ask":
+        # One open request at a time: this one is withdrawn (staff could match it).
+        db.session.execute(
+            sa.update(MentoringRequest)
+            .where(
+                MentoringRequest.status == "open", MentoringRequest.id != world.ids["request_id"]
+            )
+            .values(status="withdrawn", closed_at=utcnow())
+        )
+        db.session.commit()
+    if endpoint == "mentoring.withdraw_mentor":
+        # Back as a mentor for the next examples.
+        db.session.execute(sa.text("UPDATE mentor_profiles SET status = 'active'"))
+        db.session.commit()
+
+
+FUZZ = settings(
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "40")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    derandomize=False,
+)
+AREAS = {
+    "public and accounts": ("static", "catalog", "accounts"),
+    "registrations and certificates": ("registrations", "certificates"),
+    "attendance": ("attendance",),
+    "offering management": ("manage",),
+    "leaders for tomorrow": ("lft",),
+    "mentoring": ("mentoring",),
+}
+
+
+@pytest.mark.parametrize("area", list(AREAS))
+@FUZZ
+@given(data=st.data())
+def test_fuzz_every_route(ctx, area, data):
+    one_request(ctx, data, AREAS[area])
+
+
+# The edges every field is tried at, one field at a time, the others valid.
+EDGES = {
+    "number": ["\u00b2", "\u0663", "1e309", str(2**31), str(2**63), "-0", " 1", "sNaN", "1" * 50],
+    "datetime": ["9999-12-31T23:59", "0001-01-01T00:00", "1999-12-31T23:59", "2101-01-01T00:00"],
+    "date": ["9999-12-31", "0001-01-01", "1999-12-31", "2101-01-01", "2026-02-30"],
+    "time": ["24:00", "23:60", "-1:00", "99999:00"],
+}
+
+
+def edges_of(name: str) -> list[str]:
+    kind = FIELD_KIND.get(name)
+    if kind in EDGES:
+        return EDGES[kind]
+    limit = FIELD_LIMIT.get(name) or PLAIN_LIMITS.get(name)
+    texts = []
+    if limit:
+        # One past first (refused), then the longest the column holds: that one reaches
+        # the database before a one-shot action (decline, end) has been used up.
+        texts += [(fill * n)[:n] for n in (limit + 1, limit) for fill in ("x", "\u3042")]
+    texts += ["\u00b2", "\x01\x1f\x7f", "\u202e\u200b", " "]
+    if name in PLAIN_NUMBERS or name.startswith("criterion_"):
+        texts += EDGES["number"]
+    return texts
+
+
+@pytest.mark.parametrize("area", list(AREAS))
+def test_every_field_at_its_edges(ctx, area):
+    """Deterministic: each form field alone at each edge (column length and one past it,
+    years 1 and 9999, unicode digits, huge numbers), the rest of the form valid."""
+    world = the_world(ctx)
+    serial = 0
+    for rule, method in routes(ctx):
+        target = TARGETS[rule.endpoint]
+        if method != "POST" or rule.endpoint.split(".")[0] not in AREAS[area]:
+            continue
+        for name in form_names(target, world):
+            for edge in edges_of(name):
+                serial += 1
+                fields = {**bases(world).get(target.base, {}), name: edge}
+                fields.update(unique_values(target, {name}, serial))
+                send(ctx, world, rule, method, fields)
