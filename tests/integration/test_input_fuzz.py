@@ -37,8 +37,17 @@ from wtforms.fields.choices import SelectFieldBase
 from wtforms.fields.core import UnboundField
 from wtforms.validators import Length
 
-from esp_registry.accounts.forms import SignInForm, SignUpForm
+from esp_registry.accounts.forms import (
+    AccountForm,
+    ChangePasswordForm,
+    CloseAccountForm,
+    ForgotPasswordForm,
+    NewPasswordForm,
+    SignInForm,
+    SignUpForm,
+)
 from esp_registry.accounts.models import Role, User
+from esp_registry.accounts.people_forms import DeactivateForm, GrantRoleForm
 from esp_registry.attendance import rules as attendance_rules
 from esp_registry.attendance.models import AttendanceStatus
 from esp_registry.catalog.manage_forms import CancelForm, FacilitatorForm, OfferingForm, SessionForm
@@ -116,7 +125,20 @@ values = st.one_of(
     ),
     st.just(""),
 )
-QUERY_NAMES = ["q", "job_family", "host", "format", "code", "affiliate", "family", "sort", "next"]
+QUERY_NAMES = [
+    "q",
+    "job_family",
+    "host",
+    "format",
+    "code",
+    "affiliate",
+    "family",
+    "sort",
+    "next",
+    "page",
+    "role",
+    "lang",
+]
 FILLS = ["x", "\u00e9", "\u3042", "a\u0301"]  # one, two and three bytes; a combining mark
 
 
@@ -254,9 +276,11 @@ def build_world() -> dict[str, Any]:
         "log_id": pairing.logs[0].id,
         "request_id": open_request.id,
         "spare_profile_id": spare.id,
-        "check_in_token": attendance_rules.check_in_token(running.sessions[0].id, "test-secret"),
+        "check_in_token": attendance_rules.check_in_token(running.sessions[0], "test-secret"),
         "leave_token": registration_rules.leave_token(pending),
         "staff_id": staff.id,
+        "pat_id": pat.id,
+        "grant_id": fac.role_grants[0].id,
     }
 
 
@@ -338,6 +362,26 @@ TARGETS: dict[str, Target] = {
     "accounts.sign_in": Target("visitor", fields_of(SignInForm), base="sign_in"),
     "accounts.sign_up": Target("visitor", fields_of(SignUpForm), base="sign_up"),
     "accounts.sign_out": Target("visitor"),
+    # Signing out everywhere would sign the fuzzing member out: tried as a visitor.
+    "accounts.sign_out_everywhere": Target("visitor"),
+    "accounts.security": Target("member"),
+    # No valid base: a password is never really changed, an account never really closed.
+    "accounts.change_password": Target("member", fields_of(ChangePasswordForm)),
+    "accounts.close_account": Target("member", fields_of(CloseAccountForm)),
+    "accounts.forgot_password": Target("visitor", fields_of(ForgotPasswordForm)),
+    "accounts.reset_password": Target("visitor", fields_of(NewPasswordForm)),
+    "accounts.confirm_email": Target("visitor"),
+    "accounts.confirm_email_change": Target("visitor"),
+    "accounts.resend_confirmation": Target("member"),
+    "accounts.account": Target("member", fields_of(AccountForm), base="account"),
+    "accounts.save_language": Target("member", ("language", "next")),
+    "accounts.download_my_data": Target("member"),
+    "people.directory": Target("admin"),
+    "people.person": Target("approver", (), {"user_id": "pat_id"}),
+    "people.grant": Target("admin", fields_of(GrantRoleForm), base="grant"),
+    "people.revoke": Target("admin"),
+    "people.deactivate": Target("admin", fields_of(DeactivateForm), base="deactivate"),
+    "people.reactivate": Target("admin"),
     "registrations.leave_by_link": Target("visitor"),
     "registrations.register": Target("member", ("back",), {"offering_id": "later_offering_id"}),
     "registrations.my_trainings": Target("member"),
@@ -421,6 +465,18 @@ def bases(world: World) -> dict[str, dict[str, Any]]:
     today = utcnow().date()
     return {
         "sign_in": {"email": "pat@example.org", "password": "wrong"},
+        "account": {
+            "full_name": "Pat Member",
+            "email": "pat@example.org",
+            "affiliate_id": str(factories.affiliate("OH").id),
+            "local_name": "Test Local",
+            "job_family_id": str(factories.family("paraeducators").id),
+            "job_title": "Tester",
+            "started_job_on": "2024-08-19",
+            "preferred_language": "en",
+        },
+        "grant": {"role": "reviewer", "affiliate_id": "0"},
+        "deactivate": {"reason": "Left the district"},
         "sign_up": {
             "full_name": "Rosa Martinez",
             "email": "rosa@example.org",
@@ -646,6 +702,10 @@ def start_over(endpoint: str, code: int, world: World) -> None:
             .values(status="withdrawn", closed_at=utcnow())
         )
         db.session.commit()
+    if endpoint in ("people.deactivate", "people.revoke"):
+        # The facilitator the people pages act on is active and a facilitator again.
+        db.session.execute(sa.update(User).values(deactivated_at=None))
+        db.session.commit()
     if endpoint == "mentoring.withdraw_mentor":
         # Back as a mentor for the next examples.
         db.session.execute(sa.text("UPDATE mentor_profiles SET status = 'active'"))
@@ -665,6 +725,7 @@ AREAS = {
     "offering management": ("manage",),
     "leaders for tomorrow": ("lft",),
     "mentoring": ("mentoring",),
+    "people": ("people",),
 }
 
 
