@@ -13,18 +13,16 @@ from esp_registry import reference_data as ref
 from esp_registry.accounts.models import Role, RoleGrant, User
 from esp_registry.attendance.models import Attendance, AttendanceStatus
 from esp_registry.catalog.models import (
-    Affiliate,
-    JobFamily,
     Offering,
     OfferingFormat,
     OfferingStatus,
-    Program,
     PromotionMode,
     Session,
 )
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
 from esp_registry.notifications.models import OutboxMessage, OutboxStatus
+from esp_registry.reference.models import Affiliate, JobFamily, Program
 from esp_registry.registrations.models import Registration, RegistrationStatus
 
 DEMO_PASSWORD = "esp-demo-2026"

@@ -6,8 +6,9 @@ from alembic.migration import MigrationContext
 from click.testing import Result
 
 from esp_registry.accounts.models import User
-from esp_registry.catalog.models import Affiliate, JobFamily, Offering, Program
+from esp_registry.catalog.models import Offering
 from esp_registry.extensions import db
+from esp_registry.reference.models import Affiliate, JobFamily, Program
 from esp_registry.registrations.models import Registration
 
 
