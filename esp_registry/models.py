@@ -12,7 +12,7 @@ from esp_registry.mentoring.models import (
     MentorProfile,
 )
 from esp_registry.notifications.models import OutboxMessage
-from esp_registry.reference.models import Affiliate, JobFamily, Program
+from esp_registry.reference.models import Affiliate, JobFamily, Local, Program, ReferenceEvent
 from esp_registry.registrations.models import Registration
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "LftCycle",
     "LftEvent",
     "LftScore",
+    "Local",
     "MentorProfile",
     "MentoringLog",
     "MentoringPairing",
@@ -35,6 +36,7 @@ __all__ = [
     "Offering",
     "OutboxMessage",
     "Program",
+    "ReferenceEvent",
     "Registration",
     "RoleGrant",
     "Session",
