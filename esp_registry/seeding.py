@@ -22,6 +22,7 @@ from esp_registry.catalog.models import (
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
 from esp_registry.notifications.models import OutboxMessage, OutboxStatus
+from esp_registry.reference.demo import seed_reference_demo
 from esp_registry.reference.models import Affiliate, JobFamily, Program
 from esp_registry.registrations.models import Registration, RegistrationStatus
 
@@ -55,7 +56,15 @@ def seed_reference() -> int:
     ]
     for slug, name, text, family_id in wanted:
         if slug not in programs:
-            db.session.add(Program(slug=slug, name=name, description=text, job_family_id=family_id))
+            db.session.add(
+                Program(
+                    slug=slug,
+                    name=name,
+                    description=text,
+                    job_family_id=family_id,
+                    requires_application=slug == ref.LFT_PROGRAM_SLUG,
+                )
+            )
             added += 1
     db.session.commit()
     return added
@@ -435,6 +444,7 @@ def seed_demo() -> list[DemoAccount]:
     db.session.commit()
     seed_lft_demo()
     mentors = seed_mentoring_demo()
+    seed_reference_demo()
     _quiet_demo_mail(outbox_before)
 
     return [
