@@ -332,7 +332,7 @@ def locals_page(affiliate: Affiliate, *, search: str = "", page: int = 1) -> Loc
 
 def active_locals(affiliate_id: int | None, limit: int = 1000) -> list[str]:
     """The names offered to members of this affiliate when they type their local."""
-    if not affiliate_id:
+    if not affiliate_id or not 0 < affiliate_id < 2**31:  # an id typed by hand, not ours
         return []
     return list(
         db.session.scalars(
@@ -407,9 +407,10 @@ def event_text(event: ReferenceEvent) -> str:
           before=shown(values[0]), after=shown(values[1]))
         for field, values in event.changes.items()
     ]  # fmt: skip
-    text = "; ".join(parts)
     if local:
-        return _("local renamed: %(changes)s", changes=text)
+        before, after = event.changes.get("name", ["", ""])
+        return _("local renamed: %(before)s → %(after)s", before=shown(before), after=shown(after))
+    text = "; ".join(parts)
     if event.kind == ReferenceKind.AFFILIATE:
         return _("affiliate edited: %(changes)s", changes=text)
     return _("edited: %(changes)s", changes=text)
