@@ -220,7 +220,7 @@ def rename_local(actor: Any, local: Local, name: str) -> Result:
         db.session.rollback()
         return refused(_("This name is already taken."), local)
     return done(
-        _("“%(old)s” is now “%(new)s” (%(count)d members updated).",
+        _("“%(old)s” is now “%(new)s” (members updated: %(count)d).",
           old=old, new=name, count=members),
         local,
     )  # fmt: skip
@@ -248,7 +248,7 @@ def merge_locals(actor: Any, source: Local, target: Local) -> Result:
     )  # fmt: skip
     db.session.commit()
     return done(
-        _("“%(source)s” merged into “%(target)s” (%(count)d members moved).",
+        _("“%(source)s” merged into “%(target)s” (members moved: %(count)d).",
           source=source.name, target=target.name, count=members),
         target,
     )  # fmt: skip

@@ -405,3 +405,13 @@ def test_demo_locals_come_from_what_people_typed(ctx):
     assert "Columbus Education Association" in names and "Columbus EA" in names
     seed_demo()
     assert rules.active_locals(ohio.id) == names
+
+
+def test_reference_pages_speak_spanish(ctx, world):
+    admin = signed_in(ctx, "admin@example.org")
+    admin.client.get("/?lang=es")
+    local = page_text(admin.client.get(f"/admin/reference/locals/{world['ea'].id}"))
+    assert "Datos de referencia" in local and "Fusionar con otra asociación local" in local
+    response = admin.post(f"/admin/reference/affiliates/{world['oh'].id}", {"name": "Texas"})
+    assert response.status_code == 422
+    assert "Ya existe otro afiliado llamado “Texas”." in page_text(response)
