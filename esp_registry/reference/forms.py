@@ -15,7 +15,10 @@ def _strip(value: object) -> object:
 class ProgramForm(FlaskForm):
     name = StringField(_l("Title"), filters=[_strip], validators=[DataRequired(), Length(max=160)])
     description = TextAreaField(
-        _l("Description"), filters=[_strip], validators=[Optional(), Length(max=4000)]
+        _l("Description"),
+        filters=[_strip],
+        validators=[Optional(), Length(max=4000)],
+        render_kw={"rows": 5},
     )
     requires_application = BooleanField(
         _l("Members apply and are selected (like Leaders for Tomorrow)")
@@ -31,6 +34,7 @@ class JobFamilyForm(FlaskForm):
         _l("Text of its “Getting Educated” page"),
         filters=[_strip],
         validators=[Optional(), Length(max=8000)],
+        render_kw={"rows": 8},
     )
 
 

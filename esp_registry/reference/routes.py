@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -66,64 +68,50 @@ def _edit_page(
     return page, status
 
 
-# ---------------------------------------------------------------- programs
+def _edit(
+    found: Program | JobFamily,
+    form: ProgramForm | JobFamilyForm,
+    save: Callable[..., Result],
+    template: str,
+    kind: ReferenceKind,
+    back: str,
+    **context: object,
+) -> Response | tuple[str, int]:
+    """GET shows the form; POST checks it and calls the rule with its fields, then
+    redirects, or shows why not next to the fields (422, nothing stored)."""
+    if request.method == "GET":
+        return _edit_page(template, kind, found.id, 200, form=form, **context)
+    if form.validate_on_submit():
+        values = {field.name: field.data for field in form if field.name != "csrf_token"}
+        result = save(current_user, found, **values)
+        if not _refused_on_name(form, result):
+            flash(result.message, result.tone)
+            return redirect(back)
+    db.session.rollback()
+    return _edit_page(template, kind, found.id, 422, form=form, **context)
+
+
+# ---------------------------------------------------------------- programs and job families
 
 
 @bp.route("/programs/<int:program_id>", methods=["GET", "POST"])
 def program(program_id: int) -> Response | tuple[str, int]:
     found = load_or_404(Program, program_id, may_edit_reference_item)
-    form = ProgramForm(obj=found)
-    if request.method == "POST":
-        if form.validate_on_submit():
-            result = rules.edit_program(
-                current_user,
-                found,
-                name=form.name.data or "",
-                description=form.description.data or "",
-                requires_application=bool(form.requires_application.data),
-            )
-            if not _refused_on_name(form, result):
-                flash(result.message, result.tone)
-                return redirect(url_for("reference.program", program_id=found.id))
-        db.session.rollback()
-        return _edit_page(
-            "reference/program.html", ReferenceKind.PROGRAM, found.id, 422, program=found, form=form
-        )
-    return _edit_page(
-        "reference/program.html", ReferenceKind.PROGRAM, found.id, 200, program=found, form=form
-    )
-
-
-# ---------------------------------------------------------------- job families
+    back = url_for("reference.program", program_id=found.id)
+    return _edit(
+        found, ProgramForm(obj=found), rules.edit_program, "reference/program.html",
+        ReferenceKind.PROGRAM, back, program=found,
+    )  # fmt: skip
 
 
 @bp.route("/job-families/<int:family_id>", methods=["GET", "POST"])
 def job_family(family_id: int) -> Response | tuple[str, int]:
     found = load_or_404(JobFamily, family_id, may_edit_reference_item)
-    form = JobFamilyForm(obj=found)
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            result = rules.edit_job_family(
-                current_user,
-                found,
-                name=form.name.data or "",
-                description=form.description.data or "",
-                page_text=form.page_text.data or "",
-            )
-            if not _refused_on_name(form, result):
-                flash(result.message, result.tone)
-                return redirect(url_for("reference.job_family", family_id=found.id))
-        db.session.rollback()
-        status = 422
-    return _edit_page(
-        "reference/job_family.html",
-        ReferenceKind.JOB_FAMILY,
-        found.id,
-        status,
-        family=found,
-        form=form,
-    )
+    back = url_for("reference.job_family", family_id=found.id)
+    return _edit(
+        found, JobFamilyForm(obj=found), rules.edit_job_family, "reference/job_family.html",
+        ReferenceKind.JOB_FAMILY, back, family=found,
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- affiliates and their locals
