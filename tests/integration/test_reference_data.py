@@ -27,6 +27,7 @@ from esp_registry.reference.models import (
 from tests import factories
 from tests.conftest import Actions
 from tests.integration.test_certificates import attended
+from tests.integration.test_query_counts import queries_for
 
 
 @pytest.fixture
@@ -415,3 +416,19 @@ def test_reference_pages_speak_spanish(ctx, world):
     response = admin.post(f"/admin/reference/affiliates/{world['oh'].id}", {"name": "Texas"})
     assert response.status_code == 422
     assert "Ya existe otro afiliado llamado “Texas”." in page_text(response)
+
+
+def test_reference_pages_do_not_grow_in_queries_with_locals_or_history(ctx, world):
+    oh = world["oh"]
+    admin = signed_in(ctx, "admin@example.org")
+    rules.rename_local(world["admin"], world["ea"], "Columbus EA 1")
+    url = f"/admin/reference/affiliates/{oh.id}"
+    few = queries_for(admin.client, url)
+    few_local = queries_for(admin.client, f"/admin/reference/locals/{world['ea'].id}")
+    db.session.add_all(Local(affiliate_id=oh.id, name=f"Local {n:03}") for n in range(80))
+    db.session.commit()
+    for n in range(10):
+        rules.rename_local(world["admin"], world["ea"], f"Columbus EA {n + 2}")
+    assert queries_for(admin.client, url) == few
+    assert queries_for(admin.client, f"/admin/reference/locals/{world['ea'].id}") == few_local
+    assert queries_for(admin.client, "/admin/reference") <= 8
