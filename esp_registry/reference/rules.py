@@ -30,6 +30,7 @@ from esp_registry.reference.models import (
     ReferenceEvent,
     ReferenceKind,
 )
+from esp_registry.reference_data import getting_educated_name
 from esp_registry.results import Result, done, refused
 
 LOCALS_PAGE_SIZE = 50
@@ -134,8 +135,26 @@ def edit_job_family(
     if _name_taken(JobFamily, name, family.id):
         return refused(_("Another job family is already called “%(name)s”.", name=name), family)
     page_text = page_text.replace("\r\n", "\n").strip()
+    if name != family.name:
+        _rename_getting_educated(actor, family, name)
     values = {"name": name, "description": description.strip(), "page_text": page_text}
     return _save(actor, family, ReferenceKind.JOB_FAMILY, values, _("Job family saved."))
+
+
+def _rename_getting_educated(actor: Any, family: JobFamily, new_family_name: str) -> None:
+    """The family's "Getting Educated: <family> Professionals" program follows its new
+    name (in the same transaction), unless an admin gave that program a name of its own."""
+    program = db.session.scalar(
+        sa.select(Program).where(
+            Program.job_family_id == family.id,
+            Program.name == getting_educated_name(family.name),
+        )
+    )
+    new_name = getting_educated_name(new_family_name)
+    if program is None or _name_taken(Program, new_name, program.id):
+        return
+    changes = _apply(program, {"name": new_name})
+    _record(actor, ReferenceKind.PROGRAM, program.id, ReferenceAction.EDITED, changes)
 
 
 def edit_affiliate(actor: Any, affiliate: Affiliate, *, name: str) -> Result:
@@ -231,6 +250,14 @@ def merge_locals(actor: Any, source: Local, target: Local) -> Result:
     requests of that affiliate and deactivates A — all in one transaction."""
     if source.id == target.id:
         return refused(_("Choose another local to merge into."), source)
+    # Both rows locked (in id order) so two admins merging the same locals wait in turn.
+    db.session.scalars(
+        sa.select(Local)
+        .where(Local.id.in_([source.id, target.id]))
+        .order_by(Local.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
     if source.affiliate_id != target.affiliate_id:
         return refused(_("Only locals of the same affiliate can be merged."), source)
     if not source.active:

@@ -182,6 +182,11 @@ def test_job_family_text_shows_on_its_catalog_page(ctx, world):
     assert '<p class="page-text">Second paragraph.</p>' in page
     [event] = events(ReferenceKind.JOB_FAMILY)
     assert set(event.changes) == {"name", "description", "page_text"}
+    # Its "Getting Educated" program follows the new name (and says so in its history).
+    getting_educated = program("getting-educated-food-services")
+    assert getting_educated.name == "Getting Educated: Food and Nutrition Services Professionals"
+    [renamed] = events(ReferenceKind.PROGRAM)
+    assert renamed.subject_id == getting_educated.id and renamed.actor_id == world["admin"].id
 
 
 def test_renaming_an_affiliate_shows_everywhere(ctx, world):
