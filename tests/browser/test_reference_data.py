@@ -80,3 +80,11 @@ def test_admin_renames_and_merges_locals_and_edits_a_job_family(
     assert "Columbus Education Association" in options and "Columbus EA" not in options
     assert "Dayton EA (Local 21)" in options
     check_page(page, "reference-account-suggestions")
+
+    # Signing up, choosing an affiliate brings its locals as suggestions (htmx).
+    sign_out(page)
+    page.goto("/signup")
+    expect(page.locator("#local-options option")).to_have_count(0)
+    page.get_by_label("State affiliate").select_option(label="Ohio")
+    expect(page.locator('#local-options option[value="Dayton EA (Local 21)"]')).to_have_count(1)
+    expect(page.locator('#local-options option[value="Columbus EA"]')).to_have_count(0)

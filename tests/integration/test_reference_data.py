@@ -24,6 +24,7 @@ from esp_registry.reference.models import (
     ReferenceEvent,
     ReferenceKind,
 )
+from esp_registry.seeding import seed_demo
 from tests import factories
 from tests.conftest import Actions
 from tests.integration.test_certificates import attended
@@ -403,8 +404,6 @@ def test_sign_up_and_my_account_suggest_the_affiliates_active_locals(ctx, world)
 
 
 def test_demo_locals_come_from_what_people_typed(ctx):
-    from esp_registry.seeding import seed_demo
-
     seed_demo()
     ohio = factories.affiliate("OH")
     names = rules.active_locals(ohio.id)
