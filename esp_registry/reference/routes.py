@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -26,8 +25,6 @@ from esp_registry.results import Result
 
 bp = Blueprint("reference", __name__, url_prefix="/admin/reference")
 
-LIST_LIMIT = 500  # 52 affiliates, 9 job families, ~20 programs: one page each, bounded
-
 
 @bp.before_request
 @login_required
@@ -36,18 +33,9 @@ def national_admins_only() -> None:
         abort(404)
 
 
-def _all(model: type, order: sa.ColumnElement) -> list:  # type: ignore[type-arg]
-    return list(db.session.scalars(sa.select(model).order_by(order).limit(LIST_LIMIT)))
-
-
 @bp.get("")
 def index() -> str:
-    return render_template(
-        "reference/index.html",
-        programs=_all(Program, Program.name),
-        job_families=_all(JobFamily, JobFamily.name),
-        affiliates=_all(Affiliate, Affiliate.name),
-    )
+    return render_template("reference/index.html", **rules.everything_by_name())
 
 
 def _refused_on_name(

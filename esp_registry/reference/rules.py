@@ -34,6 +34,7 @@ from esp_registry.reference_data import getting_educated_name
 from esp_registry.results import Result, done, refused
 
 LOCALS_PAGE_SIZE = 50
+LIST_LIMIT = 500  # 52 affiliates, 9 job families, ~20 programs: one list each, bounded
 # Where members type their local as text (each row has its affiliate_id and local_name).
 TYPED_LOCAL_TABLES = ("users", "mentor_profiles", "mentoring_requests")
 
@@ -321,6 +322,16 @@ def record_locals_in_use() -> int:
 
 
 # ---------------------------------------------------------------- what the pages show
+
+
+def everything_by_name() -> dict[str, list[Any]]:
+    """The index: programs, job families and affiliates, each by name (three queries)."""
+    return {
+        key: list(db.session.scalars(sa.select(model).order_by(model.name).limit(LIST_LIMIT)))
+        for key, model in (
+            ("programs", Program), ("job_families", JobFamily), ("affiliates", Affiliate)
+        )
+    }  # fmt: skip
 
 
 @dataclass(frozen=True)
