@@ -196,6 +196,9 @@ def merge_local(local_id: int) -> Response | tuple[str, int]:
             form.into.errors = [_("Choose the local to merge into.")]
         return _local_page(found, 422, merge_form=form)
     result = rules.merge_locals(current_user, found, target)
+    if not result.ok and not found.active:  # merged meanwhile: its page has no merge form
+        flash(result.message, result.tone)
+        return redirect(url_for("reference.local", local_id=found.id))
     if not result.ok:
         form.into.errors = [result.message]
         return _local_page(found, 422, merge_form=form)

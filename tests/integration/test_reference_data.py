@@ -305,6 +305,15 @@ def test_merging_two_locals_moves_everyone_and_deactivates_the_source(ctx, world
     history = page_text(admin.client.get(f"/admin/reference/affiliates/{oh.id}"))
     assert "merged into" in history and "by Ada Admin" in history
 
+    # Merged again from a stale tab: told so, nothing changes.
+    again = admin.post(f"/admin/reference/locals/{world['ea'].id}/merge", {"into": world["cea"].id})
+    assert again.status_code == 302
+    told = page_text(admin.client.get(again.headers["Location"]))
+    assert "is already deactivated" in told
+    assert len(events(ReferenceKind.LOCAL)) == 1
+    # Without the CSRF token nothing is even tried.
+    forged = admin.client.post(f"/admin/reference/locals/{world['cea'].id}/deactivate", data={})
+    assert forged.status_code == 400 and db.session.get(Local, world["cea"].id).active
     # A deactivated local is neither merged again nor a merge target.
     assert not rules.merge_locals(world["admin"], world["ea"], world["cea"]).ok
     assert not rules.merge_locals(world["admin"], world["cea"], world["ea"]).ok
