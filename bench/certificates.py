@@ -31,20 +31,14 @@ sys.path.insert(0, str(ROOT))
 from esp_registry import create_app  # noqa: E402
 from esp_registry.accounts.models import User  # noqa: E402
 from esp_registry.attendance.models import Attendance, AttendanceStatus  # noqa: E402
-from esp_registry.catalog.models import (  # noqa: E402
-    Affiliate,
-    JobFamily,
-    Offering,
-    OfferingStatus,
-    Program,
-    Session,
-)
+from esp_registry.catalog.models import Offering, OfferingStatus, Session  # noqa: E402
 from esp_registry.certificates import render  # noqa: E402
 from esp_registry.certificates.models import Certificate, CertificatePrintJob  # noqa: E402
 from esp_registry.certificates.printing import run_print_job  # noqa: E402
 from esp_registry.certificates.rules import issue_for_offering  # noqa: E402
 from esp_registry.columns import utcnow  # noqa: E402
 from esp_registry.extensions import db  # noqa: E402
+from esp_registry.reference.models import Affiliate, JobFamily, Program  # noqa: E402
 from esp_registry.registrations.models import Registration, RegistrationStatus  # noqa: E402
 from esp_registry.seeding import seed_reference  # noqa: E402
 

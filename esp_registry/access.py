@@ -277,3 +277,16 @@ def may_administer_person(user: Any, person: User) -> bool:
     if not may_administer_people(user):
         return False
     return user.is_national_admin or person.affiliate_id in user.approver_affiliate_ids
+
+
+# ---------------------------------------------------------------------------- reference data
+
+
+def may_edit_reference_data(user: Any) -> bool:
+    """Programs, job families, affiliates and locals belong to national admins."""
+    return _signed_in(user) and user.is_national_admin
+
+
+def may_edit_reference_item(user: Any, item: Any) -> bool:
+    """Any one program, job family, affiliate or local: the same national admins."""
+    return may_edit_reference_data(user)

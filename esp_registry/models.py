@@ -2,7 +2,7 @@
 
 from esp_registry.accounts.models import AccountEvent, RoleGrant, SignInSession, User
 from esp_registry.attendance.models import Attendance, AttendanceEvent
-from esp_registry.catalog.models import Affiliate, JobFamily, Offering, Program, Session
+from esp_registry.catalog.models import Offering, Session
 from esp_registry.certificates.models import Certificate, CertificatePrintJob, TranscriptCode
 from esp_registry.lft.models import LftApplication, LftCriterion, LftCycle, LftEvent, LftScore
 from esp_registry.mentoring.models import (
@@ -12,6 +12,7 @@ from esp_registry.mentoring.models import (
     MentorProfile,
 )
 from esp_registry.notifications.models import OutboxMessage
+from esp_registry.reference.models import Affiliate, JobFamily, Local, Program, ReferenceEvent
 from esp_registry.registrations.models import Registration
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "LftCycle",
     "LftEvent",
     "LftScore",
+    "Local",
     "MentorProfile",
     "MentoringLog",
     "MentoringPairing",
@@ -34,6 +36,7 @@ __all__ = [
     "Offering",
     "OutboxMessage",
     "Program",
+    "ReferenceEvent",
     "Registration",
     "RoleGrant",
     "Session",

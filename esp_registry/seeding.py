@@ -13,18 +13,17 @@ from esp_registry import reference_data as ref
 from esp_registry.accounts.models import Role, RoleGrant, User
 from esp_registry.attendance.models import Attendance, AttendanceStatus
 from esp_registry.catalog.models import (
-    Affiliate,
-    JobFamily,
     Offering,
     OfferingFormat,
     OfferingStatus,
-    Program,
     PromotionMode,
     Session,
 )
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
 from esp_registry.notifications.models import OutboxMessage, OutboxStatus
+from esp_registry.reference.demo import seed_reference_demo
+from esp_registry.reference.models import Affiliate, JobFamily, Program
 from esp_registry.registrations.models import Registration, RegistrationStatus
 
 DEMO_PASSWORD = "esp-demo-2026"
@@ -57,7 +56,15 @@ def seed_reference() -> int:
     ]
     for slug, name, text, family_id in wanted:
         if slug not in programs:
-            db.session.add(Program(slug=slug, name=name, description=text, job_family_id=family_id))
+            db.session.add(
+                Program(
+                    slug=slug,
+                    name=name,
+                    description=text,
+                    job_family_id=family_id,
+                    requires_application=slug == ref.LFT_PROGRAM_SLUG,
+                )
+            )
             added += 1
     db.session.commit()
     return added
@@ -437,6 +444,7 @@ def seed_demo() -> list[DemoAccount]:
     db.session.commit()
     seed_lft_demo()
     mentors = seed_mentoring_demo()
+    seed_reference_demo()
     _quiet_demo_mail(outbox_before)
 
     return [

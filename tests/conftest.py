@@ -136,6 +136,19 @@ def _wipe() -> None:
 
 
 @pytest.fixture
+def kept_reference(ctx: Flask) -> Iterator[None]:
+    """Reference tables survive between tests (conftest keeps them): put them back as found."""
+    tables = [db.metadata.tables[name] for name in ("job_families", "affiliates", "programs")]
+    saved = {t.name: [dict(r._mapping) for r in db.session.execute(sa.select(t))] for t in tables}
+    yield
+    db.session.rollback()
+    for table in tables:
+        for row in saved[table.name]:
+            db.session.execute(table.update().where(table.c.id == row["id"]).values(**row))
+    db.session.commit()
+
+
+@pytest.fixture
 def client(ctx: Flask) -> FlaskClient:
     return ctx.test_client()
 

@@ -8,16 +8,10 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from esp_registry.accounts.models import Role, RoleGrant, User
-from esp_registry.catalog.models import (
-    Affiliate,
-    JobFamily,
-    Offering,
-    OfferingStatus,
-    Program,
-    Session,
-)
+from esp_registry.catalog.models import Offering, OfferingStatus, Session
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
+from esp_registry.reference.models import Affiliate, JobFamily, Program
 
 PASSWORD = "correct horse battery"
 

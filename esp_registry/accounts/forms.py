@@ -32,7 +32,11 @@ class SignUpForm(FlaskForm):
         render_kw={"autocomplete": "new-password"},
     )
     affiliate_id = SelectField(_l("State affiliate"), coerce=int, validators=[DataRequired()])
-    local_name = StringField(_l("Local association"), validators=[Optional(), Length(max=120)])
+    local_name = StringField(
+        _l("Local association"),
+        validators=[Optional(), Length(max=120)],
+        render_kw={"list": "local-options"},  # the affiliate's active locals, as suggestions
+    )
     job_family_id = SelectField(_l("Job family"), coerce=int, validators=[DataRequired()])
     job_title = StringField(
         _l("Job title"),
@@ -103,7 +107,11 @@ class AccountForm(FlaskForm):
         render_kw={"autocomplete": "email"},
     )
     affiliate_id = SelectField(_l("State affiliate"), coerce=int, validators=[DataRequired()])
-    local_name = StringField(_l("Local association"), validators=[Optional(), Length(max=120)])
+    local_name = StringField(
+        _l("Local association"),
+        validators=[Optional(), Length(max=120)],
+        render_kw={"list": "local-options"},  # the affiliate's active locals, as suggestions
+    )
     job_family_id = SelectField(_l("Job family"), coerce=int, validators=[DataRequired()])
     job_title = StringField(
         _l("Job title"),

@@ -11,9 +11,9 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from esp_registry.catalog.models import Affiliate, JobFamily
 from esp_registry.columns import UTCDateTime, str_enum, utcnow
 from esp_registry.extensions import db
+from esp_registry.reference.models import Affiliate, JobFamily
 
 
 class Role(enum.StrEnum):

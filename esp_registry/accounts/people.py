@@ -16,9 +16,9 @@ from flask_babel import gettext as _
 
 from esp_registry.accounts import sessions
 from esp_registry.accounts.models import AccountAction, AccountEvent, Role, RoleGrant, User
-from esp_registry.catalog.models import Affiliate
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
+from esp_registry.reference.models import Affiliate
 from esp_registry.results import Result, done, refused
 
 PAGE_SIZE = 25

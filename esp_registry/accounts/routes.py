@@ -29,6 +29,7 @@ from esp_registry.accounts.forms import (
     SignUpForm,
 )
 from esp_registry.extensions import db, limiter
+from esp_registry.reference.rules import active_locals
 from esp_registry.web import page_language, safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -99,12 +100,35 @@ def sign_up() -> str | Response:
                 )
                 return redirect(target or url_for("catalog.index", job_family=user.job_family.slug))
     status = 422 if request.method == "POST" else 200
-    return render_template("accounts/sign_up.html", form=form, next=target), status
+    return render_template(
+        "accounts/sign_up.html", form=form, next=target, local_options=_local_options(form)
+    ), status
 
 
 def _reference_choices(form: SignUpForm | AccountForm) -> None:
     form.affiliate_id.choices = [(0, _("Choose your state affiliate")), *rules.affiliate_choices()]
     form.job_family_id.choices = [(0, _("Choose your job family")), *rules.job_family_choices()]
+    # With htmx, choosing another affiliate refreshes the local suggestions.
+    form.affiliate_id.render_kw = {
+        "hx-get": url_for("accounts.local_options"),
+        "hx-target": "#local-options",
+        "hx-swap": "outerHTML",
+        "hx-trigger": "change",
+    }
+
+
+def _local_options(form: SignUpForm | AccountForm) -> list[str]:
+    affiliate_id = form.affiliate_id.data if isinstance(form.affiliate_id.data, int) else None
+    return active_locals(affiliate_id)
+
+
+@bp.get("/locals")
+def local_options() -> str:
+    """The suggestions for the local field: the chosen affiliate's active locals."""
+    affiliate_id = request.args.get("affiliate_id", type=int)
+    return render_template(
+        "accounts/_local_options.html", local_options=active_locals(affiliate_id)
+    )
 
 
 @bp.route("/signin", methods=["GET", "POST"])
@@ -346,7 +370,9 @@ def account() -> str | tuple[str, int] | Response:
             return redirect(url_for("accounts.account"))
         form.email.errors.append(_("An account with this email already exists."))
     status = 422 if request.method == "POST" else 200
-    return render_template("accounts/account.html", form=form), status
+    return render_template(
+        "accounts/account.html", form=form, local_options=_local_options(form)
+    ), status
 
 
 @bp.post("/account/language")

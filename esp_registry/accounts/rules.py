@@ -10,8 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from esp_registry.accounts.models import User
-from esp_registry.catalog.models import Affiliate, JobFamily
 from esp_registry.extensions import db
+from esp_registry.reference.models import Affiliate, JobFamily
 
 
 def normalise_email(email: str) -> str:

@@ -32,18 +32,11 @@ from esp_registry.catalog.manage_forms import (
     OfferingForm,
     SessionForm,
 )
-from esp_registry.catalog.models import (
-    Affiliate,
-    JobFamily,
-    Offering,
-    OfferingFormat,
-    Program,
-    PromotionMode,
-    Session,
-)
+from esp_registry.catalog.models import Offering, OfferingFormat, PromotionMode, Session
 from esp_registry.catalog.queries import OFFERING_PAGE_OPTIONS
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
+from esp_registry.reference.models import Affiliate, JobFamily, Program
 from esp_registry.registrations import rules as registration_rules
 from esp_registry.registrations.models import Registration
 from esp_registry.registrations.rules import Counts

@@ -25,16 +25,14 @@ from esp_registry.access import managed_offerings_query, may_host_offering, may_
 from esp_registry.accounts.models import Role, RoleGrant, User
 from esp_registry.attendance.models import Attendance
 from esp_registry.catalog.models import (
-    Affiliate,
-    JobFamily,
     Offering,
     OfferingFormat,
     OfferingStatus,
-    Program,
     PromotionMode,
     Session,
 )
 from esp_registry.extensions import db
+from esp_registry.reference.models import Affiliate, JobFamily, Program
 from esp_registry.reference_data import CONFERENCE_PROGRAM_SLUG
 from esp_registry.registrations import rules as registration_rules
 

@@ -1,4 +1,4 @@
-"""What is taught and when: reference data, programs, offerings, sessions (PRODUCT §2-3)."""
+"""When a program is taught: offerings and their sessions (PRODUCT §3)."""
 
 from __future__ import annotations
 
@@ -13,45 +13,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from esp_registry.columns import UTCDateTime, str_enum, utcnow
 from esp_registry.extensions import db
+from esp_registry.reference.models import Affiliate, JobFamily, Program
 from esp_registry.reference_data import LFT_PROGRAM_SLUG
 
 if TYPE_CHECKING:
     from esp_registry.accounts.models import User
-
-
-class JobFamily(db.Model):
-    __tablename__ = "job_families"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(80), unique=True)
-    description: Mapped[str] = mapped_column(sa.Text, default="")
-
-
-class Affiliate(db.Model):
-    """A state affiliate: the 50 states plus DC and Puerto Rico."""
-
-    __tablename__ = "affiliates"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(sa.String(2), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(80), unique=True)
-
-
-class Program(db.Model):
-    """What is taught; offerings are its scheduled runs."""
-
-    __tablename__ = "programs"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(160), unique=True)
-    description: Mapped[str] = mapped_column(sa.Text, default="")
-    job_family_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("job_families.id", ondelete="SET NULL")
-    )
-
-    job_family: Mapped[JobFamily | None] = relationship()
 
 
 class OfferingFormat(enum.StrEnum):

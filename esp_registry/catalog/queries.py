@@ -9,8 +9,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from esp_registry.catalog.models import (
-    Affiliate,
-    JobFamily,
     Offering,
     OfferingFormat,
     OfferingStatus,
@@ -18,6 +16,7 @@ from esp_registry.catalog.models import (
     offering_audience,
 )
 from esp_registry.extensions import db
+from esp_registry.reference.models import Affiliate, JobFamily
 from esp_registry.registrations.rules import Counts, offering_counts, seats_left
 
 

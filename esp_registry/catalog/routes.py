@@ -6,9 +6,10 @@ from flask_login import current_user
 
 from esp_registry.access import load_or_404, may_view_offering
 from esp_registry.catalog import queries
-from esp_registry.catalog.models import JobFamily, Offering, OfferingFormat
+from esp_registry.catalog.models import Offering, OfferingFormat
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
+from esp_registry.reference.models import JobFamily
 from esp_registry.registrations.queries import registration_box
 from esp_registry.web import is_htmx
 

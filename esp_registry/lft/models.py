@@ -10,9 +10,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from esp_registry.accounts.models import User
-from esp_registry.catalog.models import Affiliate, JobFamily, Offering
+from esp_registry.catalog.models import Offering
 from esp_registry.columns import UTCDateTime, str_enum, utcnow
 from esp_registry.extensions import db
+from esp_registry.reference.models import Affiliate, JobFamily
 
 
 class LftStatus(enum.StrEnum):

@@ -23,7 +23,6 @@ from esp_registry.access import (
     may_score_lft_application,
     may_view_lft_application,
 )
-from esp_registry.catalog.models import Affiliate, JobFamily
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
 from esp_registry.lft import cycles as cycle_rules
@@ -31,6 +30,7 @@ from esp_registry.lft import queries, rules
 from esp_registry.lft.export import applications_csv
 from esp_registry.lft.forms import AlternateForm, ApplicationForm, CycleForm, ReviewFilters
 from esp_registry.lft.models import LftApplication, LftCycle
+from esp_registry.reference.models import Affiliate, JobFamily
 from esp_registry.web import is_htmx, safe_next
 
 bp = Blueprint("lft", __name__, url_prefix="/lft")

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from esp_registry.accounts.models import Role, User
-from esp_registry.catalog.models import Offering, OfferingStatus, Program
+from esp_registry.catalog.models import Offering, OfferingStatus
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
 from esp_registry.lft.models import (
@@ -29,6 +29,7 @@ from esp_registry.lft.models import (
     LftStatus,
 )
 from esp_registry.notifications.outbox import queue_email
+from esp_registry.reference.models import Program
 from esp_registry.reference_data import LFT_PROGRAM_SLUG
 from esp_registry.registrations.models import Registration, RegistrationStatus
 

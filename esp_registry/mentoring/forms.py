@@ -10,7 +10,6 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from esp_registry.accounts.models import User
-from esp_registry.catalog.models import Affiliate, JobFamily
 from esp_registry.extensions import db
 from esp_registry.form_fields import (
     FiniteDecimalField,
@@ -28,6 +27,7 @@ from esp_registry.mentoring.rules import (
     MentorDetails,
     RequestDetails,
 )
+from esp_registry.reference.models import Affiliate, JobFamily
 
 DATE = _l("Enter a date, e.g. 2026-09-01.")
 

@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from esp_registry.accounts.models import User
-from esp_registry.catalog.models import Affiliate, JobFamily
 from esp_registry.columns import UTCDateTime, str_enum, utcnow
 from esp_registry.extensions import db
+from esp_registry.reference.models import Affiliate, JobFamily
 
 MAX_CAPACITY = 5  # mentees one mentor takes at once
 

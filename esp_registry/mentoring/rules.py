@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from esp_registry.accounts.models import User
 from esp_registry.attendance.models import Attendance, AttendanceStatus
-from esp_registry.catalog.models import Affiliate, JobFamily, Offering, OfferingStatus, Program
+from esp_registry.catalog.models import Offering, OfferingStatus
 from esp_registry.catalog.models import Session as TrainingSession
 from esp_registry.certificates import rules as certificate_rules
 from esp_registry.certificates.models import Certificate
@@ -43,6 +43,7 @@ from esp_registry.mentoring.models import (
     RequestStatus,
 )
 from esp_registry.notifications.outbox import queue_email
+from esp_registry.reference.models import Affiliate, JobFamily, Program
 from esp_registry.reference_data import SUPPORTING_OUR_OWN_PROGRAM_SLUG
 from esp_registry.registrations.models import Registration, RegistrationStatus
 from esp_registry.web import hours as format_hours

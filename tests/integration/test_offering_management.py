@@ -13,10 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from esp_registry.accounts.models import Role, User
-from esp_registry.catalog.models import Offering, OfferingStatus, Program, Session
+from esp_registry.catalog.models import Offering, OfferingStatus, Session
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
 from esp_registry.notifications.models import OutboxMessage
+from esp_registry.reference.models import Program
 from esp_registry.registrations import rules
 from esp_registry.registrations.models import Registration, RegistrationStatus
 from tests import factories

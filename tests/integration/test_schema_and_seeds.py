@@ -1,14 +1,19 @@
 from __future__ import annotations
 
+import uuid
+
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from click.testing import Result
+from flask_migrate import upgrade
 
 from esp_registry.accounts.models import User
-from esp_registry.catalog.models import Affiliate, JobFamily, Offering, Program
+from esp_registry.catalog.models import Offering
 from esp_registry.extensions import db
+from esp_registry.reference.models import Affiliate, JobFamily, Program
 from esp_registry.registrations.models import Registration
+from tests.conftest import make_test_app
 
 
 def test_migrations_give_exactly_the_models(ctx):
@@ -71,3 +76,69 @@ def test_demo_back_story_mail_is_marked_sent(ctx):
     seed_demo()
     statuses = set(db.session.scalars(sa.select(OutboxMessage.status)))
     assert statuses <= {OutboxStatus.SENT}
+
+
+def test_migration_0012_seeds_locals_from_what_members_typed(app, tmp_path):
+    """Upgrading a database of 0011 turns each (affiliate, local) members, mentors and
+    requests typed into one active local (spaces around ignored, duplicates once)."""
+    url = sa.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    admin = None
+    if url.get_backend_name() == "sqlite":
+        fresh = f"sqlite:///{tmp_path / 'at-0011.db'}"
+    else:
+        name = f"esp_mig_{uuid.uuid4().hex[:10]}"
+        admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        fresh = url.set(database=name).render_as_string(hide_password=False)
+    try:
+        old = make_test_app(fresh)
+        with old.app_context():
+            upgrade(revision="0011")
+            conn = db.session.connection()
+            for code, state in (("OH", "Ohio"), ("TX", "Texas")):
+                conn.execute(
+                    sa.text("INSERT INTO affiliates (code, name) VALUES (:c, :n)"),
+                    {"c": code, "n": state},
+                )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO job_families (slug, name, description)"
+                    " VALUES ('paraeducators', 'Paraeducators', '')"
+                )
+            )
+            ids = dict(conn.execute(sa.text("SELECT code, id FROM affiliates")).all())
+            family = conn.execute(sa.text("SELECT id FROM job_families")).scalar_one()
+            users = db.metadata.tables["users"]
+            typed = [
+                ("OH", "Columbus EA"),
+                ("OH", " Columbus EA "),
+                ("OH", ""),
+                ("TX", "Columbus EA"),
+            ]
+            for n, (code, local) in enumerate(typed):
+                conn.execute(
+                    users.insert().values(
+                        email=f"m{n}@example.org", password_hash="x", full_name=f"M {n}",
+                        affiliate_id=ids[code], job_family_id=family, local_name=local,
+                    )
+                )  # fmt: skip
+            db.session.commit()
+            upgrade()
+            rows = db.session.execute(
+                sa.text(
+                    "SELECT a.code, l.name, l.active FROM locals l"
+                    " JOIN affiliates a ON a.id = l.affiliate_id ORDER BY a.code, l.name"
+                )
+            ).all()
+            assert [tuple(r) for r in rows] == [
+                ("OH", "Columbus EA", True),
+                ("TX", "Columbus EA", True),
+            ]
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        if admin is not None:
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()

@@ -12,13 +12,8 @@ import pytest
 from esp_registry import models  # noqa: F401  (every mapper, so Offering can be built)
 from esp_registry.catalog import management
 from esp_registry.catalog.management import SessionData
-from esp_registry.catalog.models import (
-    Offering,
-    OfferingStatus,
-    Program,
-    PromotionMode,
-    Session,
-)
+from esp_registry.catalog.models import Offering, OfferingStatus, PromotionMode, Session
+from esp_registry.reference.models import Program
 
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 START = datetime(2027, 3, 12, 14, 0, tzinfo=UTC)  # 8:00 in Chicago (CST; CDT from Mar 14)

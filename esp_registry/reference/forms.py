@@ -1,0 +1,68 @@
+"""Forms for editing reference data; lengths match the columns (PostgreSQL enforces them)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+
+def _strip(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+class ProgramForm(FlaskForm):
+    name = StringField(_l("Title"), filters=[_strip], validators=[DataRequired(), Length(max=160)])
+    description = TextAreaField(
+        _l("Description"),
+        filters=[_strip],
+        validators=[Optional(), Length(max=4000)],
+        render_kw={"rows": 5},
+    )
+    requires_application = BooleanField(
+        _l("Members apply and are selected (like Leaders for Tomorrow)")
+    )
+
+
+class JobFamilyForm(FlaskForm):
+    name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=80)])
+    description = TextAreaField(
+        _l("Short description"), filters=[_strip], validators=[Optional(), Length(max=1000)]
+    )
+    page_text = TextAreaField(
+        _l("Text of its “Getting Educated” page"),
+        filters=[_strip],
+        validators=[Optional(), Length(max=8000)],
+        render_kw={"rows": 8},
+    )
+
+
+class AffiliateForm(FlaskForm):
+    name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=80)])
+
+
+class LocalForm(FlaskForm):
+    """Add a local, or rename one."""
+
+    name = StringField(
+        _l("Name of the local"), filters=[_strip], validators=[DataRequired(), Length(max=120)]
+    )
+
+
+class MergeLocalForm(FlaskForm):
+    into = SelectField(
+        _l("Merge into"),
+        coerce=int,
+        validators=[DataRequired(message=_l("Choose the local to merge into."))],
+    )
+
+
+class LocalsFilters(FlaskForm):
+    """The locals list's query string (no CSRF: it only reads)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search locals"), validators=[Optional(), Length(max=100)])
+    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100_000)])
