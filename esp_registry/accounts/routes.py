@@ -29,6 +29,7 @@ from esp_registry.accounts.forms import (
     SignUpForm,
 )
 from esp_registry.extensions import db, limiter
+from esp_registry.ids import parse_record_id
 from esp_registry.reference.rules import active_locals
 from esp_registry.web import page_language, safe_next
 
@@ -125,7 +126,7 @@ def _local_options(form: SignUpForm | AccountForm) -> list[str]:
 @bp.get("/locals")
 def local_options() -> str:
     """The suggestions for the local field: the chosen affiliate's active locals."""
-    affiliate_id = request.args.get("affiliate_id", type=int)
+    affiliate_id = parse_record_id(request.args.get("affiliate_id", ""))
     return render_template(
         "accounts/_local_options.html", local_options=active_locals(affiliate_id)
     )

@@ -138,3 +138,36 @@ def test_a_new_name_is_on_the_next_certificate_and_the_old_code_still_verifies(
     page.goto(f"/verify/{old_code}")
     expect(page.get_by_role("status")).to_be_visible()
     check_page(page, "verify-after-rename")
+
+
+@pytest.mark.browser
+def test_an_english_approver_approves_and_the_member_is_emailed_in_spanish(
+    page: Page, check_page: CheckPage
+) -> None:
+    # Tom Nguyen (custodian@, waiting for Ohio's approval) chooses Spanish.
+    page.goto("/")
+    sign_in(page, "custodian@example.org", DEMO_PASSWORD)
+    page.get_by_role("link", name="Account").click()
+    page.get_by_label("Language for this site and your e-mails").select_option("es")
+    page.get_by_role("button", name="Save my details").click()
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    page.get_by_role("button", name="Cerrar sesión").click()
+
+    # The Ohio approver works in English and approves him.
+    page.goto("/?lang=en")
+    sign_in(page, "approver.oh@example.org", DEMO_PASSWORD)
+    page.get_by_role("link", name="Approvals", exact=True).click()
+    card = page.locator("#approvals .card", has=page.get_by_role("heading", name="Tom Nguyen"))
+    card.get_by_role("button", name="Approve Tom Nguyen").click()
+    expect(card.get_by_role("status")).to_be_visible()
+    check_page(page, "approved-in-english")
+
+    db.session.remove()
+    subject, body = db.session.execute(
+        sa.select(OutboxMessage.subject, OutboxMessage.body_text)
+        .where(OutboxMessage.to_email == "custodian@example.org")
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+    ).one()
+    assert "Hola, Tom Nguyen:" in body, body
+    assert subject.startswith(("Está inscrito", "Está en la lista")), subject

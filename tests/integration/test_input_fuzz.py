@@ -61,6 +61,14 @@ from esp_registry.lft.rules import WORD_LIMITS
 from esp_registry.mentoring import rules as mentoring_rules
 from esp_registry.mentoring.forms import LogForm, MatchForm, MentorForm, RequestForm
 from esp_registry.mentoring.models import MentoringRequest
+from esp_registry.reference.forms import (
+    AffiliateForm,
+    JobFamilyForm,
+    LocalForm,
+    MergeLocalForm,
+    ProgramForm,
+)
+from esp_registry.reference.models import Local
 from esp_registry.registrations import rules as registration_rules
 from tests import factories
 from tests.conftest import Actions
@@ -138,6 +146,7 @@ QUERY_NAMES = [
     "page",
     "role",
     "lang",
+    "affiliate_id",
 ]
 FILLS = ["x", "\u00e9", "\u3042", "a\u0301"]  # one, two and three bytes; a combining mark
 
@@ -256,6 +265,8 @@ def build_world() -> dict[str, Any]:
     open_request = mentee("newbie@example.org", name="Nia Newbie")
     spare = mentor("mentor2@example.org", name="Second Mentor")
     graduate(pat)
+    local = Local(affiliate_id=factories.affiliate("OH").id, name="Test Local")
+    db.session.add_all([local, Local(affiliate_id=local.affiliate_id, name="Other Local")])
     db.session.commit()
     return {
         "offering_id": running.id,
@@ -280,6 +291,10 @@ def build_world() -> dict[str, Any]:
         "leave_token": registration_rules.leave_token(pending),
         "staff_id": staff.id,
         "pat_id": pat.id,
+        "program_id": db.session.scalar(sa.text("SELECT MIN(id) FROM programs")),
+        "family_id": factories.family("paraeducators").id,
+        "affiliate_id": factories.affiliate("OH").id,
+        "local_id": local.id,
         "grant_id": fac.role_grants[0].id,
     }
 
@@ -382,6 +397,17 @@ TARGETS: dict[str, Target] = {
     "people.revoke": Target("admin"),
     "people.deactivate": Target("admin", fields_of(DeactivateForm), base="deactivate"),
     "people.reactivate": Target("admin"),
+    "accounts.local_options": Target("visitor"),
+    # Reference data edits persist between tests: the fuzz tests keep and restore it.
+    "reference.index": Target("admin"),
+    "reference.program": Target("admin", fields_of(ProgramForm)),
+    "reference.job_family": Target("admin", fields_of(JobFamilyForm)),
+    "reference.affiliate": Target("admin", fields_of(AffiliateForm)),
+    "reference.add_local": Target("admin", fields_of(LocalForm)),
+    "reference.local": Target("admin", fields_of(LocalForm)),
+    "reference.merge_local": Target("admin", fields_of(MergeLocalForm)),
+    "reference.deactivate_local": Target("admin"),
+    "reference.reactivate_local": Target("admin"),
     "registrations.leave_by_link": Target("visitor"),
     "registrations.register": Target("member", ("back",), {"offering_id": "later_offering_id"}),
     "registrations.my_trainings": Target("member"),
@@ -726,13 +752,14 @@ AREAS = {
     "leaders for tomorrow": ("lft",),
     "mentoring": ("mentoring",),
     "people": ("people",),
+    "reference data": ("reference",),
 }
 
 
 @pytest.mark.parametrize("area", list(AREAS))
 @FUZZ
 @given(data=st.data())
-def test_fuzz_every_route(ctx, area, data):
+def test_fuzz_every_route(ctx, kept_reference, area, data):
     one_request(ctx, data, AREAS[area])
 
 
@@ -762,7 +789,7 @@ def edges_of(name: str) -> list[str]:
 
 
 @pytest.mark.parametrize("area", list(AREAS))
-def test_every_field_at_its_edges(ctx, area):
+def test_every_field_at_its_edges(ctx, kept_reference, area):
     """Deterministic: each form field alone at each edge (column length and one past it,
     years 1 and 9999, unicode digits, huge numbers), the rest of the form valid."""
     world = the_world(ctx)
