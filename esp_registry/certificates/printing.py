@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context
+from flask_babel import force_locale
 
 from esp_registry.certificates import render
 from esp_registry.certificates.models import CertificatePrintJob, PrintJobStatus
@@ -35,8 +36,11 @@ def _run(job_id: int) -> CertificatePrintJob | None:
     try:
         job.status = PrintJobStatus.RUNNING
         offering = render.load_offering_for_print(job.offering_id)
-        printables = issue_for_offering(offering)
-        pages = render.pages_for(printables, offering)
+        groups = []  # each member's certificate in their own language (PRODUCT §12)
+        for language, printables in render.printables_by_language(issue_for_offering(offering)):
+            with force_locale(language):
+                groups.append((language, render.pages_for(printables, offering)))
+        pages = [page for _language, group in groups for page in group]
         job.total = len(pages)
         job.done = 0
         db.session.commit()  # certificates issued; progress visible; no transaction held
@@ -56,7 +60,7 @@ def _run(job_id: int) -> CertificatePrintJob | None:
         session = db.session()
         expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
         try:
-            pdf = render.certificates_pdf(offering, pages, progress)
+            pdf = render.certificates_pdf_in_languages(offering, groups, progress)
         finally:
             session.expire_on_commit = expire_on_commit
         job.filename = render.print_filename(offering.id, job.id, utcnow())

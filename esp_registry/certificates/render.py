@@ -11,6 +11,7 @@ Arabic...) are laid out by WeasyPrint in full, in their place.
 from __future__ import annotations
 
 import functools
+import io
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,7 +20,9 @@ from pathlib import Path
 
 import segno
 from flask import current_app, render_template, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
+from pypdf import PdfReader, PdfWriter
 from sqlalchemy.orm import selectinload
 from weasyprint import HTML
 
@@ -175,6 +178,43 @@ def certificates_pdf(
         progress_every=PROGRESS_EVERY,
         title=f"{title} \N{EN DASH} {pages[0].name}" if len(pages) == 1 else title,
     )
+
+
+def printables_by_language(printables: Sequence[Printable]) -> list[tuple[str, list[Printable]]]:
+    """Each member's certificate in their own language: a bulk print holds the English
+    certificates, then the Spanish ones, each group in the order given (by name)."""
+    groups: dict[str, list[Printable]] = {}
+    for printable in printables:
+        language = printable.registration.user.preferred_language or "en"
+        groups.setdefault(language, []).append(printable)
+    return sorted(groups.items(), key=lambda group: group[0] != "en")
+
+
+def certificates_pdf_in_languages(
+    offering: Offering,
+    groups: Sequence[tuple[str, Sequence[CertificatePage]]],
+    on_progress: Callable[[int], None] = lambda done: None,
+) -> bytes:
+    """One PDF of every group's pages, each group laid out in its language (one cached
+    layout per language); a print in one language is exactly certificates_pdf."""
+    parts, done_before = [], 0
+    for language, pages in groups:
+        with force_locale(language):
+            parts.append(
+                certificates_pdf(
+                    offering, pages, lambda done, before=done_before: on_progress(before + done)
+                )
+            )
+        done_before += len(pages)
+    if len(parts) == 1:
+        return parts[0]
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(PdfReader(io.BytesIO(part)))
+    writer.add_metadata({"/Title": _("Certificate of attendance")})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def certificate_pdf(certificate: Certificate) -> bytes:

@@ -399,3 +399,25 @@ def test_the_done_message_counts_one_certificate_in_the_singular(client, actions
     actions.sign_in("fac@example.org")
     page = client.get(f"/certificate-prints/{job.id}").get_data(as_text=True)
     assert "Done: 1 certificate." in page
+
+
+def test_a_bulk_print_gives_each_member_their_certificate_in_their_language(ctx, tmp_path):
+    ctx.config["CERTIFICATE_PRINTS_DIR"] = str(tmp_path)
+    offering = offering_with_attendees(3)
+    members = db.session.scalars(
+        sa.select(User)
+        .join(Registration, Registration.user_id == User.id)
+        .where(Registration.offering_id == offering.id)
+        .order_by(User.full_name)
+    ).all()
+    members[0].preferred_language = "es"  # first by name, printed after the English ones
+    db.session.commit()
+    job = printed(offering)
+    assert job.status == PrintJobStatus.DONE and (job.done, job.total) == (3, 3)
+    reader = PdfReader(render.prints_folder() / job.filename)
+    texts = [" ".join(page.extract_text().split()) for page in reader.pages]
+    assert len(texts) == 3
+    assert all("Verify this certificate at" in text for text in texts[:2]), texts
+    assert "Verifique este certificado" in texts[2] and members[0].full_name in texts[2]
+    assert "Verifique" not in texts[0] + texts[1]
+    assert members[1].full_name in texts[0] and members[2].full_name in texts[1]
