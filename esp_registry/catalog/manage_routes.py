@@ -222,7 +222,11 @@ def _offering_page(
         editable=management.editing_refusal(offering) is None,
         can_complete=management.complete_refusal(offering, utcnow()) is None,
         public=offering.status in PUBLIC_STATUSES,
-        session_form=session_form or SessionForm(formdata=None),
+        # A new session starts with its program's usual hours.
+        session_form=session_form
+        or SessionForm(
+            formdata=None, data={"contact_hours": offering.program.default_contact_hours}
+        ),
         facilitator_form=facilitator_form or FacilitatorForm(formdata=None),
         cancel_form=cancel_form or CancelForm(formdata=None),
         action_error=action_error,

@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from esp_registry.form_fields import FiniteDecimalField
+
 
 def _strip(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
@@ -22,6 +24,15 @@ class ProgramForm(FlaskForm):
     )
     requires_application = BooleanField(
         _l("Members apply and are selected (like Leaders for Tomorrow)")
+    )
+    default_contact_hours = FiniteDecimalField(
+        _l("Contact hours of a session, unless its organiser says otherwise"),
+        places=2,
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=24, message=_l("Enter hours between 0 and 24.")),
+        ],
+        render_kw={"inputmode": "decimal"},
     )
 
 

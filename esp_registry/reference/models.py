@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -56,6 +57,8 @@ class Program(db.Model):
 
     # Members apply and are selected (Leaders for Tomorrow) instead of registering.
     requires_application: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # What a new session of its offerings counts unless the organiser says otherwise.
+    default_contact_hours: Mapped[Decimal | None] = mapped_column(sa.Numeric(4, 2))
 
     job_family: Mapped[JobFamily | None] = relationship()
 

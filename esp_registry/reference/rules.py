@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -76,13 +77,18 @@ def _name_taken(model: type, name: str, except_id: int | None, **within: Any) ->
     return db.session.scalar(query.limit(1)) is not None
 
 
+def _plain(value: Any) -> Any:
+    return str(value.normalize()) if isinstance(value, Decimal) else value
+
+
 def _apply(obj: Any, values: dict[str, Any]) -> dict[str, list[Any]]:
     """Set the fields that differ; the changes as {field: [before, after]}."""
     changes = {}
     for field, value in values.items():
         before = getattr(obj, field)
         if before != value:
-            changes[field] = [before, value]
+            # Kept as JSON: numbers as people read them ("2.5"), not as floats.
+            changes[field] = [_plain(before), _plain(value)]
             setattr(obj, field, value)
     return changes
 
@@ -112,10 +118,18 @@ def _save(
 
 
 def edit_program(
-    actor: Any, program: Program, *, name: str, description: str, requires_application: bool
+    actor: Any,
+    program: Program,
+    *,
+    name: str,
+    description: str,
+    requires_application: bool,
+    default_contact_hours: Decimal | None = None,
 ) -> Result:
     """A program's name and description may change at any time: its offerings refer to it
-    by id and show the new name; certificates already issued keep the name they printed."""
+    by id and show the new name; certificates already issued keep the name they printed.
+    Its default contact hours fill in each new session's hours (the organiser may change
+    them); sessions already planned keep theirs."""
     name = _clean(name)
     if _name_taken(Program, name, program.id):
         return refused(_("Another program is already called “%(name)s”.", name=name), program)
@@ -123,6 +137,7 @@ def edit_program(
         "name": name,
         "description": description.strip(),
         "requires_application": requires_application,
+        "default_contact_hours": default_contact_hours,
     }
     return _save(actor, program, ReferenceKind.PROGRAM, values, _("Program saved."))
 

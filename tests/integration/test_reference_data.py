@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
 from esp_registry.accounts.models import Role, User
+from esp_registry.catalog.models import OfferingStatus
 from esp_registry.certificates.models import Certificate
 from esp_registry.extensions import db
 from esp_registry.mentoring.models import MentoringRequest, MentorProfile
@@ -445,3 +447,21 @@ def test_reference_pages_do_not_grow_in_queries_with_locals_or_history(ctx, worl
     assert queries_for(admin.client, url) == few
     assert queries_for(admin.client, f"/admin/reference/locals/{world['ea'].id}") == few_local
     assert queries_for(admin.client, "/admin/reference") <= 8
+
+
+def test_a_programs_default_contact_hours_fill_in_a_new_session(ctx, world):
+    beat = program("beat-privatization")
+    admin = signed_in(ctx, "admin@example.org")
+    url = f"/admin/reference/programs/{beat.id}"
+    refused = admin.post(url, {"name": beat.name, "default_contact_hours": "25"})
+    assert refused.status_code == 422 and "between 0 and 24" in page_text(refused)
+    assert admin.post(url, {"name": beat.name, "default_contact_hours": "²"}).status_code == 422
+    assert admin.post(url, {"name": beat.name, "default_contact_hours": "2,5"}).status_code == 302
+    db.session.expire_all()
+    assert program("beat-privatization").default_contact_hours == Decimal("2.5")
+    [event] = events(ReferenceKind.PROGRAM)
+    assert event.changes["default_contact_hours"] == [None, "2.5"]
+    draft = factories.offering("Planned", status=OfferingStatus.DRAFT, host="OH")
+    manage = admin.client.get(f"/manage/offerings/{draft.id}").get_data(as_text=True)
+    found = re.search(r'<input[^>]*name="contact_hours"[^>]*>', manage)
+    assert found and 'value="2.50"' in found.group(0), found
