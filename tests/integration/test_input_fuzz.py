@@ -218,7 +218,9 @@ def form_fields(form_class: type) -> list[str]:
 
 
 def value_for(name: str) -> st.SearchStrategy[str]:
-    sharp = FIELD_VALUES.get(name) or PLAIN_FIELDS.get(name)
+    sharp = FIELD_VALUES.get(name)
+    if sharp is None:  # a strategy is never False: test for None, not truth
+        sharp = PLAIN_FIELDS.get(name)
     if name.startswith("criterion_"):
         sharp = NUMBERS
     return st.one_of(sharp, sharp, values) if sharp is not None else values
