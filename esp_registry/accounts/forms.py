@@ -16,20 +16,18 @@ from wtforms.validators import (
 )
 
 
-class SignUpForm(FlaskForm):
+class MemberDetailsForm(FlaskForm):
+    """Who the member is: asked at sign-up, changed on My account."""
+
     full_name = StringField(
         _l("Full name (as it should appear on certificates)"),
         validators=[DataRequired(), Length(max=120)],
+        render_kw={"autocomplete": "name"},
     )
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField(
-        _l("Password (at least 10 characters)"),
-        validators=[DataRequired(), Length(min=10, max=200)],
-    )
-    confirm = PasswordField(
-        _l("Repeat password"),
-        validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
-        render_kw={"autocomplete": "new-password"},
+    email = EmailField(
+        _l("Email"),
+        validators=[DataRequired(), Email(), Length(max=254)],
+        render_kw={"autocomplete": "email"},
     )
     affiliate_id = SelectField(_l("State affiliate"), coerce=int, validators=[DataRequired()])
     local_name = StringField(
@@ -42,6 +40,19 @@ class SignUpForm(FlaskForm):
         _l("Job title"),
         validators=[Optional(), Length(max=120)],
         render_kw={"autocomplete": "organization-title"},
+    )
+
+
+class SignUpForm(MemberDetailsForm):
+    password = PasswordField(
+        _l("Password (at least 10 characters)"),
+        validators=[DataRequired(), Length(min=10, max=200)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Repeat password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
+        render_kw={"autocomplete": "new-password"},
     )
 
 
@@ -95,29 +106,7 @@ class ForgotPasswordForm(FlaskForm):
 LANGUAGES = [("en", "English"), ("es", "Español")]
 
 
-class AccountForm(FlaskForm):
-    full_name = StringField(
-        _l("Full name (as it should appear on certificates)"),
-        validators=[DataRequired(), Length(max=120)],
-        render_kw={"autocomplete": "name"},
-    )
-    email = EmailField(
-        _l("Email"),
-        validators=[DataRequired(), Email(), Length(max=254)],
-        render_kw={"autocomplete": "email"},
-    )
-    affiliate_id = SelectField(_l("State affiliate"), coerce=int, validators=[DataRequired()])
-    local_name = StringField(
-        _l("Local association"),
-        validators=[Optional(), Length(max=120)],
-        render_kw={"list": "local-options"},  # the affiliate's active locals, as suggestions
-    )
-    job_family_id = SelectField(_l("Job family"), coerce=int, validators=[DataRequired()])
-    job_title = StringField(
-        _l("Job title"),
-        validators=[Optional(), Length(max=120)],
-        render_kw={"autocomplete": "organization-title"},
-    )
+class AccountForm(MemberDetailsForm):
     started_job_on = DateField(
         _l("When did you start this job?"),
         validators=[
