@@ -102,11 +102,22 @@ def revoke_role(actor: User, grant: RoleGrant) -> Result:
     return done(_("%(name)s is no longer: %(role)s.", name=person.full_name, role=role_name(role)))
 
 
+def may_change_account(actor: User, person: User) -> bool:
+    """Admins deactivate anyone else; an approver only people whose every role they could
+    grant themselves (members and facilitators), never an admin, approver or reviewer."""
+    if person.id == actor.id:
+        return False
+    allowed = set(grantable_roles(actor))
+    return actor.is_national_admin or all(g.role in allowed for g in person.role_grants)
+
+
 def deactivate(actor: User, person: User, reason: str, now: datetime | None = None) -> Result:
     """A deactivated person cannot sign in and is signed out everywhere; nothing of theirs
     is deleted and their certificates stay verifiable."""
     if person.id == actor.id:
         return refused(_("You cannot deactivate your own account."))
+    if not may_change_account(actor, person):
+        return refused(_("Only a national admin may deactivate this account."))
     if person.is_deactivated:
         return refused(_("This account is already deactivated."))
     now = now or utcnow()
@@ -120,6 +131,8 @@ def deactivate(actor: User, person: User, reason: str, now: datetime | None = No
 def reactivate(actor: User, person: User, now: datetime | None = None) -> Result:
     if not person.is_deactivated:
         return refused(_("This account is active."))
+    if not may_change_account(actor, person):
+        return refused(_("Only a national admin may reactivate this account."))
     person.deactivated_at = None
     _record(person, actor, AccountAction.REACTIVATED, now=now)
     db.session.commit()

@@ -80,6 +80,7 @@ def _person_page(person: User, status: int = 200, **forms: object) -> tuple[str,
         role_name=people.role_name,
         action_text=people.event_text,
         grantable=people.grantable_roles(current_user),
+        may_change_account=people.may_change_account(current_user, person),
     )
     return page, status
 

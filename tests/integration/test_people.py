@@ -201,3 +201,23 @@ def test_staff_forms_refuse_bad_input_without_a_500(ctx, world):
     assert admin.post(f"{url}/deactivate", {"reason": "x" * 501}).status_code == 422
     assert db.session.get(User, world["member"].id).deactivated_at is None
     assert grants("pat@example.org") == set()
+
+
+def test_an_approver_cannot_lock_out_staff_of_their_own_affiliate(ctx, world):
+    ohio_admin = factories.person(
+        "ohio.admin@example.org", name="Ohio Admin", roles=((Role.NATIONAL_ADMIN, None),)
+    )
+    ohio = signed_in(ctx, "oh@example.org")
+    page = ohio.client.get(f"/people/{ohio_admin.id}").get_data(as_text=True)
+    assert "Only a national admin may deactivate" in page and "Deactivate this account" not in page
+    response = ohio.post(f"/people/{ohio_admin.id}/deactivate", {"reason": "coup"})
+    assert "Only a national admin" in ohio.client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
+    db.session.expire_all()
+    assert db.session.get(User, ohio_admin.id).deactivated_at is None
+    assert signed_in(ctx, "ohio.admin@example.org").client.get("/people").status_code == 200
+    # A plain member of Ohio, the approver may deactivate.
+    assert ohio.post(f"/people/{world['member'].id}/deactivate", {"reason": ""}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, world["member"].id).deactivated_at is not None
