@@ -341,3 +341,18 @@ def test_sign_up_from_an_offering_returns_to_it(client, actions):
 def test_sign_up_never_returns_off_site(client, actions):
     response = sign_up(actions, path="/signup?next=/%09/evil.example")
     assert response.status_code == 302 and "evil" not in response.headers["Location"]
+
+
+def test_mail_written_outside_a_request_is_in_the_recipients_language_too(ctx):
+    """The worker (seat offers lapsing, mentoring completing) has no request: the
+    recipient's language still decides."""
+    offering = factories.offering(capacity=3, title="Taller")
+    member = factories.person("rosa@example.org", name="Rosa")
+    member.preferred_language = "es"
+    db.session.commit()
+    taken = rules.register(member, offering)
+    rules.cancel(taken.registration, by=member)  # called as the worker would, no request
+    db.session.commit()
+    message = outbox("registration_cancelled")[0]
+    assert message.subject == "Inscripción cancelada: Taller"
+    assert 'lang="es"' in message.body_html
