@@ -8,7 +8,6 @@ affiliate; they then assign them to the offerings their affiliate hosts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -18,6 +17,7 @@ from esp_registry.accounts import sessions
 from esp_registry.accounts.models import AccountAction, AccountEvent, Role, RoleGrant, User
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
+from esp_registry.paging import Page, contains, paginate
 from esp_registry.reference.models import Affiliate
 from esp_registry.results import Result, done, refused
 
@@ -142,22 +142,6 @@ def reactivate(actor: User, person: User, now: datetime | None = None) -> Result
 # ---------------------------------------------------------------- the directory
 
 
-@dataclass(frozen=True)
-class PeoplePage:
-    people: list[User]
-    total: int
-    page: int
-    pages: int
-
-    @property
-    def first(self) -> int:
-        return 0 if not self.total else (self.page - 1) * PAGE_SIZE + 1
-
-    @property
-    def last(self) -> int:
-        return min(self.page * PAGE_SIZE, self.total)
-
-
 def people_page(
     scope: set[int] | None,
     *,
@@ -166,18 +150,14 @@ def people_page(
     job_family_id: int | None = None,
     role: Role | None = None,
     page: int = 1,
-) -> PeoplePage:
+) -> Page[User]:
     """One page of the directory, by name, within the viewer's scope (None: everyone).
     Two queries whatever the page size (count, then the page; roles come with the join)."""
     query = sa.select(User)
     if scope is not None:
         query = query.where(User.affiliate_id.in_(scope or {-1}))
     if search.strip():
-        # LIKE metacharacters typed by a person are searched for, not interpreted.
-        needle = (
-            search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        )
-        pattern = f"%{needle}%"
+        pattern = contains(search)
         query = query.where(
             sa.or_(
                 sa.func.lower(User.full_name).like(pattern, escape="\\"),
@@ -190,15 +170,7 @@ def people_page(
         query = query.where(User.job_family_id == job_family_id)
     if role is not None:
         query = query.where(User.role_grants.any(RoleGrant.role == role))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    people = list(
-        db.session.scalars(
-            query.order_by(User.full_name, User.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-        ).unique()
-    )
-    return PeoplePage(people, total, page, pages)
+    return paginate(query, User.full_name, User.id, page=page, size=PAGE_SIZE)
 
 
 def audit_trail(person: User, limit: int = 50) -> list[AccountEvent]:

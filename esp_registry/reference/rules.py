@@ -10,7 +10,6 @@ members, mentors and mentoring requests of that affiliate typed. Every change is
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -22,6 +21,7 @@ from sqlalchemy.orm import joinedload
 
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
+from esp_registry.paging import Page, contains, paginate
 from esp_registry.reference.models import (
     Affiliate,
     JobFamily,
@@ -349,38 +349,13 @@ def everything_by_name() -> dict[str, list[Any]]:
     }  # fmt: skip
 
 
-@dataclass(frozen=True)
-class LocalsPage:
-    locals: list[Local]
-    total: int
-    page: int
-    pages: int
-
-    @property
-    def first(self) -> int:
-        return 0 if not self.total else (self.page - 1) * LOCALS_PAGE_SIZE + 1
-
-    @property
-    def last(self) -> int:
-        return min(self.page * LOCALS_PAGE_SIZE, self.total)
-
-
-def locals_page(affiliate: Affiliate, *, search: str = "", page: int = 1) -> LocalsPage:
+def locals_page(affiliate: Affiliate, *, search: str = "", page: int = 1) -> Page[Local]:
     """One page of an affiliate's locals, active first, by name (count, then the page)."""
     query = sa.select(Local).where(Local.affiliate_id == affiliate.id)
     if search.strip():
-        needle = search.strip().lower().replace("\\", "\\\\").replace("%", "\\%")
-        needle = needle.replace("_", "\\_")
-        query = query.where(sa.func.lower(Local.name).like(f"%{needle}%", escape="\\"))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    pages = max(1, -(-total // LOCALS_PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    found = db.session.scalars(
-        query.order_by(Local.active.desc(), Local.name, Local.id)
-        .limit(LOCALS_PAGE_SIZE)
-        .offset((page - 1) * LOCALS_PAGE_SIZE)
-    )
-    return LocalsPage(list(found), total, page, pages)
+        query = query.where(sa.func.lower(Local.name).like(contains(search), escape="\\"))
+    order = (Local.active.desc(), Local.name, Local.id)
+    return paginate(query, *order, page=page, size=LOCALS_PAGE_SIZE)
 
 
 def active_locals(affiliate_id: int | None, limit: int = 1000) -> list[str]:
