@@ -121,7 +121,7 @@ def timed(fn) -> float:  # type: ignore[no-untyped-def]
     return time.perf_counter() - began
 
 
-def main() -> None:
+def main() -> dict[str, float]:
     url, drop = database()
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "PUBLIC_BASE_URL": "https://esp.example.org"})
     prints = tempfile.mkdtemp(prefix="bench-prints-")
@@ -192,6 +192,11 @@ def main() -> None:
             f"single_ratio={single_ratio:.2f} bulk_ratio={bulk_ratio:.2f} "
             f"bulk_pages_per_s={ATTENDEES / bulk_app:.1f}"
         )
+        return {
+            "single_ratio": single_ratio,
+            "bulk_ratio": bulk_ratio,
+            "bulk_pages_per_s": ATTENDEES / bulk_app,
+        }
     finally:
         with app.app_context():
             db.session.remove()
