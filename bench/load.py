@@ -43,6 +43,7 @@ class Browser:
     def __init__(self, port: int) -> None:
         self.port = port
         self.cookies: dict[str, str] = {}
+        self.token = ""
 
     def request(
         self, method: str, path: str, form: dict[str, str] | None = None, htmx: bool = False
@@ -78,7 +79,7 @@ class Browser:
         return found.group(1)
 
     def sign_in(self, email: str, password: str) -> Browser:
-        token = self.csrf("/signin")
+        self.token = token = self.csrf("/signin")  # stays valid once signed in
         status, _text, _headers = self.request(
             "POST", "/signin", {"csrf_token": token, "email": email, "password": password}
         )
@@ -170,11 +171,12 @@ def _threads(port: int, path: str, cookie: str, clients: int, seconds: float) ->
 
 
 def solo_ms(port: int, path: str, cookie: str, runs: int = 3) -> float:
-    """Median time of one request alone (no other load from the bench)."""
+    """Median time of one request alone (no other load from the bench): of `runs`, or of
+    fewer when they took two seconds already."""
     browser = Browser(port)
     browser.cookies = dict(part.split("=", 1) for part in cookie.split("; ") if "=" in part)
-    times = []
-    for _ in range(runs):
+    times: list[float] = []
+    while len(times) < runs and sum(times) < 2000:  # a page of seconds is timed once
         began = time.perf_counter()
         browser.request("GET", path)
         times.append((time.perf_counter() - began) * 1000)
@@ -202,13 +204,14 @@ class RushResult:
 
 
 def signed_in_browsers(
-    port: int, emails: list[str], password: str, page: str, workers: int = 8
+    port: int, emails: list[str], password: str, workers: int = 8
 ) -> list[tuple[str, Browser, str]]:
-    """Everyone signed in and holding the page's CSRF token, before any timing."""
+    """Everyone signed in and holding a CSRF token (the sign-in form's: the session keeps
+    it), before any timing."""
 
     def one(email: str) -> tuple[str, Browser, str]:
         browser = Browser(port).sign_in(email, password)
-        return email, browser, browser.csrf(page)
+        return email, browser, browser.token
 
     with ThreadPoolExecutor(workers) as pool:
         return list(pool.map(one, emails))

@@ -20,6 +20,7 @@ the app; +10 the floor, +20 and +30 at one tenth).
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import signal
@@ -48,6 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
 CLIENTS = 4
+FLOOR_PROBE = 2.0  # seconds of the floor's SELECT 1 before each page (the machine is shared)
 RUSH_CLIENTS = 50
 PORT = int(os.environ.get("BENCH_PORT", "5110"))
 ROLES = ("member", "facilitator", "approver", "admin")
@@ -109,6 +111,13 @@ class Measure:
     bytes: int = 0
     solo: float = 0.0
     load: load.Load | None = None
+    floor: load.Load | None = None  # SELECT 1 just before this page: the machine then
+
+    @property
+    def ratio(self) -> float:
+        if not self.load or not self.floor or not self.load.rate:
+            return float("inf")
+        return self.floor.rate / self.load.rate
 
     @property
     def missing(self) -> bool:
@@ -239,13 +248,17 @@ def measure_scale(
                 continue
             path, cookie = page.path(world), cookies[page.role]
             m.solo = load.solo_ms(port, path, cookie)
-            m.load = load.load(port, path, cookie, CLIENTS, SECONDS)
-            ratio = floor.rate / m.load.rate if m.load.rate else float("inf")
+            # A slow page gets long enough for a few responses per client (at most 30 s).
+            seconds = max(SECONDS, min(30.0, 6 * m.solo / 1000))
+            m.floor = load.load(port + 10, "/select", "", CLIENTS, FLOOR_PROBE)
+            m.load = load.load(port, path, cookie, CLIENTS, seconds)
             errors = f"  {m.load.errors} errors" if m.load.errors else ""
+            if not m.load.requests:
+                errors += f"  no response within {seconds:.0f} s"
             print(
                 f"{page.name:<22} {page.role:<11} {m.status:>4} {m.queries:>7} {m.bytes:>9,} "
                 f"{m.load.rate:>7.1f} {m.load.p50:>8.1f} {m.load.p95:>8.1f} {m.solo:>8.1f} "
-                f"{ratio:>8.1f}{errors}",
+                f"{m.ratio:>8.1f}{errors}",
                 flush=True,
             )
         if label == "full":
@@ -262,9 +275,8 @@ class RushFigures:
 
 
 def run_rush(url: str, world: World, port: int) -> RushFigures:
-    page = f"/offerings/{world.rush_offering_id}"
     began = time.perf_counter()
-    people = load.signed_in_browsers(port, world.rush_emails, world.password, page)
+    people = load.signed_in_browsers(port, world.rush_emails, world.password)
     print(
         f"\nregistration rush: {len(people)} members signed in beforehand "
         f"({time.perf_counter() - began:.0f} s, not timed); capacity "
@@ -305,16 +317,20 @@ def run_rush(url: str, world: World, port: int) -> RushFigures:
 
 
 def print_growth(full: dict[str, Measure], tenth: dict[str, Measure]) -> dict[str, float]:
-    print("\ngrowth from one tenth to full data (p50 full / p50 tenth; queries; bytes)")
-    print(f"{'page':<22} {'p50 x':>6} {'queries tenth->full':>20} {'bytes x':>8}")
+    print(
+        "\ngrowth from one tenth to full data: p50 full / p50 tenth; the same of 'x floor' "
+        "(less sensitive to what else the machine does); queries; bytes"
+    )
+    print(f"{'page':<22} {'p50 x':>6} {'floor x':>7} {'queries tenth->full':>20} {'bytes x':>8}")
     growth: dict[str, float] = {}
     for page in PAGES:
         big, small = full[page.name], tenth[page.name]
         if big.missing or not big.load or not small.load:
             continue
-        growth[page.name] = big.load.p50 / small.load.p50 if small.load.p50 else 0.0
+        answered = big.load.requests and small.load.requests
+        growth[page.name] = big.load.p50 / small.load.p50 if answered else float("inf")
         print(
-            f"{page.name:<22} {growth[page.name]:>6.2f} "
+            f"{page.name:<22} {growth[page.name]:>6.2f} {big.ratio / small.ratio:>7.2f} "
             f"{f'{small.queries} -> {big.queries}':>20} {big.bytes / max(small.bytes, 1):>8.2f}"
         )
     return growth
@@ -326,7 +342,11 @@ def certificates_figures() -> dict[str, float]:
     from bench import certificates
 
     print("\ncertificates (bench/certificates.py):", flush=True)
-    return certificates.main()
+    logging.disable(logging.INFO)  # alembic's line per migration
+    try:
+        return certificates.main()
+    finally:
+        logging.disable(logging.NOTSET)
 
 
 def worst(values: dict[str, float]) -> tuple[str, float]:
@@ -343,10 +363,12 @@ def main() -> None:
     print(f"make bench: PostgreSQL {server_url().host}:{server_url().port}, {os.cpu_count()} cores")
     print(
         "Columns: queries and bytes of one request counted in-process (after a warm-up); "
-        f"req/s, p50, p95 under {CLIENTS} concurrent clients for {SECONDS:.0f} s against "
+        f"req/s, p50, p95 under {CLIENTS} concurrent clients for {SECONDS:.0f} s (slow "
+        "pages: 6x one request, at most 30 s) against "
         "gunicorn (2 sync workers); 'alone ms' = median of 3 requests one at a time; "
-        "'x floor' = the floor's SELECT 1 req/s / the page's req/s (how many times slower "
-        "than a bare Flask route doing one query)."
+        "'x floor' = req/s of the floor's SELECT 1 route (measured for 2 s just before the "
+        "page) / the page's req/s: how many times slower than a bare Flask route doing one "
+        "query on the same database."
     )
     built: dict[str, tuple[str, World]] = {}
     for name, scale in (("full", FULL), ("tenth", FULL.tenth())):
