@@ -175,6 +175,4 @@ class Session(db.Model):
     __table_args__ = (
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         sa.CheckConstraint("contact_hours >= 0 AND contact_hours <= 24", name="hours_in_range"),
-        # An offering's sessions in order, and its first start (index-only, per offering).
-        sa.Index("ix_sessions_offering_start", "offering_id", "starts_at"),
     )

@@ -1,6 +1,6 @@
 """Indexes for national scale (issue 13): people by name (nationally and per affiliate),
-registrations by status and age (the approvals queue), sessions by offering and start, the
-mentoring queue and mentors' load
+registrations by status and age (the approvals queue), the mentoring queue and mentors'
+load
 
 Revision ID: 0014_bench_indexes
 Revises: 0013
@@ -23,7 +23,6 @@ def upgrade():
     op.create_index(
         'ix_registrations_status_created', 'registrations', ['status', 'created_at', 'id']
     )
-    op.create_index('ix_sessions_offering_start', 'sessions', ['offering_id', 'starts_at'])
     op.create_index(
         'ix_mentoring_requests_status_created', 'mentoring_requests', ['status', 'created_at', 'id']
     )
@@ -35,7 +34,6 @@ def upgrade():
 def downgrade():
     op.drop_index('ix_mentoring_pairings_profile_status', table_name='mentoring_pairings')
     op.drop_index('ix_mentoring_requests_status_created', table_name='mentoring_requests')
-    op.drop_index('ix_sessions_offering_start', table_name='sessions')
     op.drop_index('ix_registrations_status_created', table_name='registrations')
     op.drop_index('ix_users_affiliate_name', table_name='users')
     op.drop_index('ix_users_name', table_name='users')
