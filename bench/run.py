@@ -337,14 +337,15 @@ def print_growth(full: dict[str, Measure], tenth: dict[str, Measure]) -> dict[st
 
 
 def certificates_figures() -> dict[str, float]:
-    """bench/certificates.py (`make bench-certificates`) on the same PostgreSQL server."""
+    """bench/certificates.py (`make bench-certificates`) on the same PostgreSQL server; its
+    raw-WeasyPrint bulk floor only with BENCH_CERT_FLOOR=1 (minutes on a busy machine)."""
     os.environ.setdefault("TEST_DATABASE_URL", server_url().render_as_string(hide_password=False))
     from bench import certificates
 
     print("\ncertificates (bench/certificates.py):", flush=True)
     logging.disable(logging.INFO)  # alembic's line per migration
     try:
-        return certificates.main()
+        return certificates.main(bulk_floor=os.environ.get("BENCH_CERT_FLOOR") == "1")
     finally:
         logging.disable(logging.NOTSET)
 
