@@ -43,7 +43,6 @@ class Browser:
     def __init__(self, port: int) -> None:
         self.port = port
         self.cookies: dict[str, str] = {}
-        self.token = ""
 
     def request(
         self, method: str, path: str, form: dict[str, str] | None = None, htmx: bool = False
@@ -79,7 +78,7 @@ class Browser:
         return found.group(1)
 
     def sign_in(self, email: str, password: str) -> Browser:
-        self.token = token = self.csrf("/signin")  # stays valid once signed in
+        token = self.csrf("/signin")
         status, _text, _headers = self.request(
             "POST", "/signin", {"csrf_token": token, "email": email, "password": password}
         )
@@ -204,14 +203,15 @@ class RushResult:
 
 
 def signed_in_browsers(
-    port: int, emails: list[str], password: str, workers: int = 8
+    port: int, emails: list[str], password: str, page: str, workers: int = 8
 ) -> list[tuple[str, Browser, str]]:
-    """Everyone signed in and holding a CSRF token (the sign-in form's: the session keeps
-    it), before any timing."""
+    """Everyone signed in and holding the CSRF token of the page they register on (signing
+    in starts a new session, so the sign-in form's token no longer works), before any
+    timing."""
 
     def one(email: str) -> tuple[str, Browser, str]:
         browser = Browser(port).sign_in(email, password)
-        return email, browser, browser.token
+        return email, browser, browser.csrf(page)
 
     with ThreadPoolExecutor(workers) as pool:
         return list(pool.map(one, emails))

@@ -276,7 +276,8 @@ class RushFigures:
 
 def run_rush(url: str, world: World, port: int) -> RushFigures:
     began = time.perf_counter()
-    people = load.signed_in_browsers(port, world.rush_emails, world.password)
+    page = f"/offerings/{world.rush_offering_id}"
+    people = load.signed_in_browsers(port, world.rush_emails, world.password, page)
     print(
         f"\nregistration rush: {len(people)} members signed in beforehand "
         f"({time.perf_counter() - began:.0f} s, not timed); capacity "
