@@ -169,6 +169,18 @@ def _threads(port: int, path: str, cookie: str, clients: int, seconds: float) ->
     return Load(len(times), elapsed, statistics.median(ordered), p95, errors[0], "threads")
 
 
+def drain(port: int, workers: int = 2) -> None:
+    """Wait until the server has no request of an earlier load left (wrk stops sending at
+    its deadline, but slow requests go on in the workers): one cheap request per worker
+    at once comes back only when each worker has taken one."""
+
+    def cheap(_: int) -> None:
+        Browser(port).request("GET", "/verify")
+
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(cheap, range(workers)))
+
+
 def solo_ms(port: int, path: str, cookie: str, runs: int = 3) -> float:
     """Median time of one request alone (no other load from the bench): of `runs`, or of
     fewer when they took two seconds already."""

@@ -247,6 +247,7 @@ def measure_scale(
                 print(f"{page.name:<22} {page.role:<11} missing (404): skipped")
                 continue
             path, cookie = page.path(world), cookies[page.role]
+            load.drain(port)  # the previous page's slow requests, still in the workers
             m.solo = load.solo_ms(port, path, cookie)
             # A slow page gets long enough for a few responses per client (at most 30 s).
             seconds = max(SECONDS, min(30.0, 6 * m.solo / 1000))
@@ -262,6 +263,7 @@ def measure_scale(
                 flush=True,
             )
         if label == "full":
+            load.drain(port)
             measures["_rush"] = run_rush(url, world, port)  # type: ignore[assignment]
     return measures, floor.rate
 
