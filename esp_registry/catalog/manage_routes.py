@@ -36,6 +36,7 @@ from esp_registry.catalog.models import Offering, OfferingFormat, PromotionMode,
 from esp_registry.catalog.queries import OFFERING_PAGE_OPTIONS
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
+from esp_registry.paging import more_rows, page_request
 from esp_registry.reference.models import Affiliate, JobFamily, Program
 from esp_registry.registrations import rules as registration_rules
 from esp_registry.registrations.models import Registration
@@ -66,7 +67,12 @@ def _show_problems(form: FlaskForm, problems: dict[str, str]) -> None:
 @login_required
 def index() -> str:
     _may_manage_some_offering()
-    return render_template("manage/index.html", rows=management.managed_offerings(current_user))
+    search = request.args.get("q", "")[:100]
+    at = page_request("manage-rows")
+    result = management.managed_offerings(current_user, search, at)
+    if at.more:
+        return more_rows("manage/_rows.html", "manage-rows", result)
+    return render_template("manage/index.html", result=result, search=search)
 
 
 # --- details -----------------------------------------------------------------------------

@@ -9,10 +9,12 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from esp_registry.access import approval_scope
 from esp_registry.accounts.models import User
 from esp_registry.attendance.rules import credited_hours
 from esp_registry.catalog.models import Offering
 from esp_registry.extensions import db
+from esp_registry.paging import Page, PageRequest, contains, paginate
 from esp_registry.registrations.models import Registration, RegistrationStatus
 from esp_registry.registrations.rules import (
     Counts,
@@ -112,3 +114,41 @@ def registration_box(offering: Offering, user: object) -> RegistrationBox:
     return RegistrationBox(
         offering, seats_left(offering, counts.seats_taken), counts.waitlisted, mine, position
     )
+
+
+APPROVALS_PAGE_SIZE = 25
+
+
+def approvals_page(
+    user: User, search: str = "", at: PageRequest | None = None
+) -> Page[Registration]:
+    """One page of the registrations waiting for this approver, oldest first: members of
+    their own affiliate(s) only; `search` narrows by the member's name or e-mail or the
+    training's title."""
+    query = (
+        sa.select(Registration)
+        .join(Registration.user)
+        .where(Registration.status == RegistrationStatus.PENDING_APPROVAL)
+        .options(
+            joinedload(Registration.user),
+            joinedload(Registration.offering).selectinload(Offering.sessions),
+        )
+    )
+    scope = approval_scope(user)
+    if scope is not None:
+        query = query.where(User.affiliate_id.in_(scope or {-1}))
+    if search.strip():
+        pattern = contains(search)
+        title = sa.select(Offering.id).where(
+            Offering.id == Registration.offering_id,
+            sa.func.lower(Offering.title).like(pattern, escape="\\"),
+        )
+        query = query.where(
+            sa.or_(
+                sa.func.lower(User.full_name).like(pattern, escape="\\"),
+                User.email.like(pattern, escape="\\"),
+                title.exists(),
+            )
+        )
+    order = (Registration.created_at, Registration.id)
+    return paginate(query, *order, size=APPROVALS_PAGE_SIZE, at=at, seek=True)
