@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar
 
 import sqlakeyset
 import sqlalchemy as sa
-from flask import current_app, render_template, request
+from flask import current_app, render_template, request, url_for
 from itsdangerous import BadData, URLSafeSerializer
 
 from esp_registry.extensions import db
@@ -150,11 +150,26 @@ def _seek(
     return Page(items, 0, number, pages, size, next_cursor, prev_cursor)
 
 
-def more_rows(rows_template: str, rows_id: str, result: Page[Any], **context: Any) -> str:
-    """The answer to "Show more": the rows of `result` (the list's own rows template) and
-    the pager, which htmx swaps out of band."""
+def list_url(endpoint: str | None = None, **changes: Any) -> str:
+    """This list's address with its query arguments (filters, search) kept and `changes`
+    made (None drops one); a "Show more" bookmark (cursor, from) is never carried over.
+    Path arguments win over the query string, and url_for's own `_…` names are not read."""
+    args: dict[str, Any] = {
+        key: value
+        for key, value in request.args.items()
+        if not key.startswith("_") and key not in ("cursor", "from")
+    }
+    args.update({key: value for key, value in changes.items()})
+    args.update(request.view_args or {})
+    kept = {key: value for key, value in args.items() if value is not None}
+    return url_for(endpoint or request.endpoint or "catalog.index", **kept)
+
+
+def more_rows(rows_template: str, rows_id: str, **context: Any) -> str:
+    """The answer to "Show more": the rows of the page in `context["result"]` (the list's
+    own rows template) and the pager, which htmx swaps out of band."""
     return render_template(
-        "_more_rows.html", rows_template=rows_template, rows_id=rows_id, result=result, **context
+        "_more_rows.html", rows_template=rows_template, rows_id=rows_id, **context
     )
 
 

@@ -55,7 +55,7 @@ def directory() -> str | tuple[str, int]:
     )
     role_names = {role: people.role_name(role) for role in Role}
     if at.more:
-        return more_rows("people/_rows.html", "people-rows", result, role_names=role_names)
+        return more_rows("people/_rows.html", "people-rows", result=result, role_names=role_names)
     return render_template(
         "people/directory.html", filters=filters, result=result, role_names=role_names
     )

@@ -46,7 +46,7 @@ def facilitate() -> str:
     at = page_request("facilitate-rows")
     result = facilitated_page(current_user, search, at)
     if at.more:
-        return more_rows("attendance/_facilitate_rows.html", "facilitate-rows", result)
+        return more_rows("attendance/_facilitate_rows.html", "facilitate-rows", result=result)
     return render_template("attendance/facilitate.html", result=result, search=search)
 
 

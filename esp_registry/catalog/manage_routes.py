@@ -71,7 +71,7 @@ def index() -> str:
     at = page_request("manage-rows")
     result = management.managed_offerings(current_user, search, at)
     if at.more:
-        return more_rows("manage/_rows.html", "manage-rows", result)
+        return more_rows("manage/_rows.html", "manage-rows", result=result)
     return render_template("manage/index.html", result=result, search=search)
 
 

@@ -37,7 +37,7 @@ def _catalog(template: str, job_family: JobFamily | None = None) -> str:
     at = page_request("catalog-rows")
     result = queries.upcoming_offerings(filters, utcnow(), at)
     if at.more:  # "Show more": the next rows, appended in place
-        return more_rows("catalog/_rows.html", "catalog-rows", result)
+        return more_rows("catalog/_rows.html", "catalog-rows", result=result)
     # htmx's live filter swaps only the results; a direct load gets the whole page.
     if is_htmx() and request.headers.get("HX-Target") == "results":
         return render_template("catalog/_results.html", result=result, filters=filters)

@@ -113,7 +113,7 @@ def _affiliate_page(affiliate: Affiliate, status: int = 200, **forms: object) ->
     at = page_request("local-rows")
     result = rules.locals_page(affiliate, search=search or "", at=at)
     if at.more:
-        return more_rows("reference/_local_rows.html", "local-rows", result), 200
+        return more_rows("reference/_local_rows.html", "local-rows", result=result), 200
     return _edit_page(
         "reference/affiliate.html",
         ReferenceKind.AFFILIATE,

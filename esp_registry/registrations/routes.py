@@ -125,7 +125,7 @@ def approvals() -> str:
     at = page_request("approvals")
     result = approvals_page(current_user, search, at)
     if at.more:
-        return more_rows("registrations/_approval_rows.html", "approvals", result)
+        return more_rows("registrations/_approval_rows.html", "approvals", result=result)
     return render_template("registrations/approvals.html", result=result, search=search)
 
 
