@@ -132,7 +132,7 @@ def _register_models_and_blueprints(app: Flask) -> None:
 
 
 def _register_pages(app: Flask) -> None:
-    from esp_registry.paging import list_url
+    from esp_registry.paging import list_url, page_link
     from esp_registry.web import (
         hours,
         hours_count,
@@ -151,6 +151,7 @@ def _register_pages(app: Flask) -> None:
         is_htmx=is_htmx,
         page_language=page_language,
         list_url=list_url,
+        page_link=page_link,
     )
     app.jinja_env.filters.update(
         local_datetime=local_datetime,

@@ -36,6 +36,7 @@ class PageRequest:
     cursor: str = ""
     shown_from: int = 0
     more: bool = False  # htmx asked for the rows only
+    prefix: str = ""  # of "page" and "cursor", for a second list on the same page
 
 
 def _whole(value: str | None, default: int) -> int:
@@ -45,16 +46,18 @@ def _whole(value: str | None, default: int) -> int:
     return min(max(int(text), 1), MAX_PAGE)
 
 
-def page_request(rows_id: str) -> PageRequest:
+def page_request(rows_id: str, prefix: str = "") -> PageRequest:
     """The page this request asks for; `rows_id` is the id of the element holding the rows,
-    which htmx names in HX-Target when "Show more" asks for the next rows."""
+    which htmx names in HX-Target when "Show more" asks for the next rows. A second list
+    on a page reads its own `<prefix>page` and `<prefix>cursor`."""
     args = request.args
     return PageRequest(
-        page=_whole(args.get("page"), 1),
-        cursor=args.get("cursor", "")[:1000],
+        page=_whole(args.get(prefix + "page"), 1),
+        cursor=args.get(prefix + "cursor", "")[:1000],
         shown_from=_whole(args.get("from"), 0),
         more=request.headers.get("HX-Request") == "true"
         and request.headers.get("HX-Target") == rows_id,
+        prefix=prefix,
     )
 
 
@@ -69,6 +72,7 @@ class Page(Generic[T]):
     prev_cursor: str = ""  # bookmark before this page's first row
     shown_from: int = 0  # first row on screen when "Show more" appended this page
     more: bool = False  # only the rows and the pager are rendered (htmx "Show more")
+    prefix: str = ""  # of this list's "page" and "cursor" arguments
 
     @property
     def first(self) -> int:
@@ -115,7 +119,7 @@ def paginate(
     if found is None:
         rows = db.session.scalars(query.order_by(*order_by).limit(size).offset((number - 1) * size))
         found = Page(list(rows.unique()), total, number, pages, size)
-    return replace(found, total=total, shown_from=at.shown_from, more=at.more)
+    return replace(found, total=total, shown_from=at.shown_from, more=at.more, prefix=at.prefix)
 
 
 def _seek(
@@ -152,17 +156,23 @@ def _seek(
 
 def list_url(endpoint: str | None = None, **changes: Any) -> str:
     """This list's address with its query arguments (filters, search) kept and `changes`
-    made (None drops one); a "Show more" bookmark (cursor, from) is never carried over.
-    Path arguments win over the query string, and url_for's own `_…` names are not read."""
+    made (None drops one); "Show more"'s `from` is never carried over. Path arguments win
+    over the query string, and url_for's own `_…` names are not read."""
     args: dict[str, Any] = {
         key: value
         for key, value in request.args.items()
-        if not key.startswith("_") and key not in ("cursor", "from")
+        if not key.startswith("_") and key != "from"
     }
     args.update({key: value for key, value in changes.items()})
     args.update(request.view_args or {})
     kept = {key: value for key, value in args.items() if value is not None}
     return url_for(endpoint or request.endpoint or "catalog.index", **kept)
+
+
+def page_link(result: Page[Any], page: int, cursor: str, **extra: Any) -> str:
+    """The address of another page of `result`'s list, this page's other lists kept."""
+    changes = {result.prefix + "page": page, result.prefix + "cursor": cursor or None}
+    return list_url(**changes, **extra)
 
 
 def more_rows(rows_template: str, rows_id: str, **context: Any) -> str:

@@ -173,18 +173,18 @@ def people_page(
     return paginate(query, User.full_name, User.id, at=at, size=PAGE_SIZE, seek=True)
 
 
-def audit_trail(person: User, limit: int = 50) -> list[AccountEvent]:
-    return list(
-        db.session.scalars(
-            sa.select(AccountEvent)
-            .where(AccountEvent.user_id == person.id)
-            .options(
-                sa.orm.joinedload(AccountEvent.actor), sa.orm.joinedload(AccountEvent.affiliate)
-            )
-            .order_by(AccountEvent.created_at.desc(), AccountEvent.id.desc())
-            .limit(limit)
-        )
+TRAIL_PAGE_SIZE = 25
+
+
+def audit_trail(person: User, at: PageRequest | None = None) -> Page[AccountEvent]:
+    """One page of a person's role and account changes, latest first."""
+    query = (
+        sa.select(AccountEvent)
+        .where(AccountEvent.user_id == person.id)
+        .options(sa.orm.joinedload(AccountEvent.actor), sa.orm.joinedload(AccountEvent.affiliate))
     )
+    order = (AccountEvent.created_at.desc(), AccountEvent.id.desc())
+    return paginate(query, *order, size=TRAIL_PAGE_SIZE, at=at, seek=True)
 
 
 def event_text(event: AccountEvent) -> str:

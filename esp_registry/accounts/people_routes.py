@@ -72,11 +72,15 @@ def _grant_form(person: User) -> GrantRoleForm:
 
 
 def _person_page(person: User, status: int = 200, **forms: object) -> tuple[str, int]:
+    trail = people.audit_trail(person, page_request("history-rows"))
+    if trail.more:
+        rows = more_rows("_history_rows.html", "history-rows", result=trail, text=people.event_text)
+        return rows, 200
     page = render_template(
         "people/person.html",
         person=person,
         summary=summary_of(person),
-        trail=people.audit_trail(person),
+        trail=trail,
         grant_form=forms.get("grant_form") or _grant_form(person),
         deactivate_form=forms.get("deactivate_form") or DeactivateForm(formdata=None),
         role_name=people.role_name,

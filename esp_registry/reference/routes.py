@@ -51,9 +51,11 @@ def _refused_on_name(
 def _edit_page(
     template: str, kind: ReferenceKind, subject_id: int, status: int, **context: object
 ) -> tuple[str, int]:
-    page = render_template(
-        template, trail=rules.history(kind, subject_id), event_text=rules.event_text, **context
-    )
+    trail = rules.history(kind, subject_id, page_request("history-rows", prefix="history_"))
+    if trail.more:
+        rows = more_rows("_history_rows.html", "history-rows", result=trail, text=rules.event_text)
+        return rows, 200
+    page = render_template(template, trail=trail, event_text=rules.event_text, **context)
     return page, status
 
 

@@ -390,18 +390,21 @@ def merge_targets(local: Local, limit: int = 1000) -> list[Local]:
     )
 
 
-def history(kind: ReferenceKind, subject_id: int, limit: int = 50) -> list[ReferenceEvent]:
-    """The latest changes to one piece of reference data (for an affiliate: its locals too)."""
+HISTORY_PAGE_SIZE = 25
+
+
+def history(
+    kind: ReferenceKind, subject_id: int, at: PageRequest | None = None
+) -> Page[ReferenceEvent]:
+    """One page of the changes to one piece of reference data, latest first (for an
+    affiliate: its locals too)."""
     query = sa.select(ReferenceEvent).options(joinedload(ReferenceEvent.actor))
     if kind == ReferenceKind.AFFILIATE:
         query = query.where(ReferenceEvent.affiliate_id == subject_id)
     else:
         query = query.where(ReferenceEvent.kind == kind, ReferenceEvent.subject_id == subject_id)
-    return list(
-        db.session.scalars(
-            query.order_by(ReferenceEvent.created_at.desc(), ReferenceEvent.id.desc()).limit(limit)
-        )
-    )
+    order = (ReferenceEvent.created_at.desc(), ReferenceEvent.id.desc())
+    return paginate(query, *order, size=HISTORY_PAGE_SIZE, at=at, seek=True)
 
 
 def event_text(event: ReferenceEvent) -> str:
