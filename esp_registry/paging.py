@@ -164,15 +164,19 @@ def list_url(endpoint: str | None = None, **changes: Any) -> str:
         if not key.startswith("_") and key != "from"
     }
     args.update({key: value for key, value in changes.items()})
-    args.update(request.view_args or {})
+    if endpoint is None or endpoint == request.endpoint:
+        args.update(request.view_args or {})
     kept = {key: value for key, value in args.items() if value is not None}
     return url_for(endpoint or request.endpoint or "catalog.index", **kept)
 
 
-def page_link(result: Page[Any], page: int, cursor: str, **extra: Any) -> str:
-    """The address of another page of `result`'s list, this page's other lists kept."""
+def page_link(
+    result: Page[Any], page: int, cursor: str, endpoint: str | None = None, **extra: Any
+) -> str:
+    """The address of another page of `result`'s list (on `endpoint`, by default this
+    request's), this page's other lists kept."""
     changes = {result.prefix + "page": page, result.prefix + "cursor": cursor or None}
-    return list_url(**changes, **extra)
+    return list_url(endpoint, **changes, **extra)
 
 
 def more_rows(rows_template: str, rows_id: str, **context: Any) -> str:

@@ -64,9 +64,11 @@ def register(offering_id: int) -> str | Response:
 @bp.get("/my-trainings")
 @login_required
 def my_trainings() -> str:
-    return render_template(
-        "registrations/my_trainings.html", trainings=my_trainings_query(current_user, utcnow())
-    )
+    at = page_request("past-rows")
+    trainings = my_trainings_query(current_user, utcnow(), at)
+    if at.more:
+        return more_rows("registrations/_past_rows.html", "past-rows", result=trainings.past_page)
+    return render_template("registrations/my_trainings.html", trainings=trainings)
 
 
 @bp.post("/registrations/<int:registration_id>/cancel")
