@@ -147,3 +147,93 @@ def test_job_family_pages_are_paged_too(client):
     assert titles(get(client, nxt)) == every[25:]
     fragment = get(client, show_more(first), headers=ROWS)
     assert titles(fragment) == every[25:] and "<h1" not in fragment
+
+
+# ---------------------------------------------------------------- the staff lists and others
+
+
+def rows_in(page: str, rows_id: str) -> int:
+    """How many rows the list with this id shows."""
+    start = page.index(f'id="{rows_id}"')
+    end = page.index(f'id="{rows_id}-pager"') if f'id="{rows_id}-pager"' in page else len(page)
+    chunk = page[start:end]
+    return chunk.count('<li class="card"') or chunk.count("<li")
+
+
+def pager_text(page: str, rows_id: str) -> str:
+    nav = page[page.index(f'id="{rows_id}-pager"') :]
+    return re.search(r'<p role="status">([^<]+)</p>', nav).group(1)
+
+
+def test_staff_lists_page_and_their_search_narrows(ctx):
+    from tests.integration.test_paged_query_counts import grow, make_world, signed_in
+
+    world = make_world()
+    grow(world, 0, 30)
+    clients = signed_in(ctx)
+    admin, approver = clients["admin@example.org"], clients["approver.oh@example.org"]
+
+    manage = get(admin, "/manage")
+    assert rows_in(manage, "manage-rows") == 25 and pager_text(manage, "manage-rows") == (
+        "1\u201325 of 61"
+    )
+    found = get(admin, "/manage?q=WORKSHOP 007")
+    assert rows_in(found, "manage-rows") == 1 and "Workshop 007" in found
+    narrowed = get(admin, "/manage?q=workshop 0")
+    assert "q=workshop+0" in link(narrowed, "next") and "1\u201325 of 30" in narrowed
+    assert "No training matches" in get(admin, "/manage?q=nothing like it")
+
+    # Approvals: the Ohio approver sees Ohio members; search by name, e-mail or training.
+    queue = get(approver, "/approvals")
+    assert rows_in(queue, "approvals") == 25 and pager_text(queue, "approvals") == "1\u201325 of 30"
+    assert rows_in(get(approver, "/approvals?q=m0x7@example.org"), "approvals") == 1
+    assert rows_in(get(approver, "/approvals?q=Workshop 012"), "approvals") == 1
+    second = get(approver, link(queue, "next"))
+    assert rows_in(second, "approvals") == 5
+
+    facilitate = get(clients["fac@example.org"], "/facilitate?q=workshop 00")
+    assert rows_in(facilitate, "facilitate-rows") == 10 and "Past" not in facilitate
+
+    certificates = f"/offerings/{world.certified.id}/certificates"
+    listed = get(admin, certificates)
+    assert rows_in(listed, "certificate-rows") == 25 and "1\u201325 of 30" in listed
+    by_code = get(admin, certificates + "?q=testcode000007")
+    assert rows_in(by_code, "certificate-rows") == 1 and "m0x 7" in by_code
+    assert rows_in(get(admin, certificates + "?q=M0X 1"), "certificate-rows") == 11
+
+
+def test_past_trainings_and_audit_trails_page_latest_first(ctx):
+    from tests.integration.test_paged_query_counts import grow, make_world, signed_in
+
+    world = make_world()
+    grow(world, 0, 30)
+    clients = signed_in(ctx)
+    member, admin = clients["pat@example.org"], clients["admin@example.org"]
+
+    mine = get(member, "/my-trainings")
+    past = re.findall(r">(Past \d+)</a>", mine)
+    assert past == [f"Past {i:03}" for i in range(25)]  # the latest first
+    assert "Cancelled or declined" in mine and pager_text(mine, "past-rows") == "1\u201325 of 30"
+    more = re.search(r'hx-get="([^"]+)"\s+hx-target="#past-rows"', mine).group(1)
+    fragment = get(
+        member, html.unescape(more), headers={"HX-Request": "true", "HX-Target": "past-rows"}
+    )
+    assert re.findall(r">(Past \d+)</a>", fragment) == [f"Past {i:03}" for i in range(25, 30)]
+    assert "Upcoming" not in fragment and "1\u201330 of 30" in fragment
+
+    person = get(admin, f"/people/{world.member.id}")
+    assert (
+        rows_in(person, "history-rows") == 25 and "Change 29" in person and "Change 4" not in person
+    )
+    older = get(admin, link(person, "next"))
+    assert "Change 4" in older and "Change 29" not in older
+
+    # The affiliate page has two lists: locals (page) and history (history_page).
+    affiliate = get(admin, f"/admin/reference/affiliates/{world.ohio}")
+    history_next = re.search(
+        r'<nav class="pager" id="history-rows-pager".*?</nav>', affiliate, re.S
+    )
+    locals_next = re.search(r'<nav class="pager" id="local-rows-pager".*?</nav>', affiliate, re.S)
+    assert "history_page=2" in history_next.group(0) and "history_page" not in locals_next.group(0)
+    both = get(admin, link(history_next.group(0), "next"))
+    assert "Local 000" in both and pager_text(both, "history-rows") == "26\u201330 of 30"
