@@ -36,6 +36,7 @@ from esp_registry.paging import Page, PageRequest, contains, paginate
 from esp_registry.reference.models import Affiliate, JobFamily, Program
 from esp_registry.reference_data import CONFERENCE_PROGRAM_SLUG
 from esp_registry.registrations import rules as registration_rules
+from esp_registry.registrations.models import Registration
 
 # The zones US members train in, as (IANA name, label); the select offers these only.
 COMMON_TIME_ZONES: list[tuple[str, Any]] = [
@@ -567,3 +568,36 @@ def managed_offerings(
     counts = registration_rules.offering_counts([o.id for o in page.items])
     rows = [ManagedOffering(o, counts.get(o.id, registration_rules.Counts())) for o in page.items]
     return replace(page, items=rows)
+
+
+REGISTRATIONS_PAGE_SIZE = 25
+
+
+def offering_registrations(
+    offering: Offering, search: str = "", at: PageRequest | None = None
+) -> Page[Registration]:
+    """One page of everyone registered, for staff: active first, then by when they
+    registered (waitlist in its order); `search` narrows by name or e-mail. Offset paging:
+    the waitlist time is missing for most."""
+    query = (
+        sa.select(Registration)
+        .join(Registration.user)
+        .where(Registration.offering_id == offering.id)
+        .options(joinedload(Registration.user))
+    )
+    if search.strip():
+        pattern = contains(search)
+        query = query.where(
+            sa.or_(
+                sa.func.lower(User.full_name).like(pattern, escape="\\"),
+                User.email.like(pattern, escape="\\"),
+            )
+        )
+    order = (
+        Registration.status.in_(("cancelled", "declined")),
+        Registration.waitlisted_at.is_not(None),
+        Registration.waitlisted_at,
+        Registration.created_at,
+        Registration.id,
+    )
+    return paginate(query, *order, size=REGISTRATIONS_PAGE_SIZE, at=at)

@@ -124,6 +124,10 @@ def pages(world: World) -> dict[str, tuple[str, str]]:
         "facilitate as admin": ("admin@example.org", "/facilitate"),
         "my trainings": ("pat@example.org", "/my-trainings"),
         "certificates": ("admin@example.org", f"/offerings/{world.certified.id}/certificates"),
+        "an offering's registrations": (
+            "admin@example.org",
+            f"/manage/offerings/{world.certified.id}",
+        ),
         "person's audit trail": ("admin@example.org", f"/people/{world.member.id}"),
         "people": ("admin@example.org", "/people?q=m"),
         "affiliate: locals and history": (
@@ -180,6 +184,7 @@ LISTS = {
     "facilitate": "facilitate-rows",
     "my trainings": "past-rows",
     "certificates": "certificate-rows",
+    "an offering's registrations": "registration-rows",
     "person's audit trail": "history-rows",
     "people": "people-rows",
 }

@@ -201,6 +201,12 @@ def test_staff_lists_page_and_their_search_narrows(ctx):
     assert rows_in(by_code, "certificate-rows") == 1 and "m0x 7" in by_code
     assert rows_in(get(admin, certificates + "?q=M0X 1"), "certificate-rows") == 11
 
+    registrations = f"/manage/offerings/{world.certified.id}"
+    listed = get(admin, registrations)
+    assert rows_in(listed, "registration-rows") == 25 and "1\u201325 of 30" in listed
+    assert link(listed, "next").startswith(registrations + "?page=2")
+    assert rows_in(get(admin, registrations + "?q=m0x7@"), "registration-rows") == 1
+
 
 def test_past_trainings_and_audit_trails_page_latest_first(ctx):
     from tests.integration.test_paged_query_counts import grow, make_world, signed_in
