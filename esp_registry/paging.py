@@ -179,11 +179,17 @@ def page_link(
     return list_url(endpoint, **changes, **extra)
 
 
-def more_rows(rows_template: str, rows_id: str, **context: Any) -> str:
-    """The answer to "Show more": the rows of the page in `context["result"]` (the list's
-    own rows template) and the pager, which htmx swaps out of band."""
+def more_rows(
+    rows_template: str, rows_id: str, result: Page[Any] | None = None, **context: Any
+) -> str:
+    """The answer to "Show more": the rows of the page `result` (the list's own rows
+    template) and the pager, which htmx swaps out of band."""
     return render_template(
-        "_more_rows.html", rows_template=rows_template, rows_id=rows_id, **context
+        "_more_rows.html",
+        rows_template=rows_template,
+        rows_id=rows_id,
+        **({"result": result} if result is not None else {}),
+        **context,
     )
 
 
