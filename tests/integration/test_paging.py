@@ -60,6 +60,9 @@ def test_first_middle_and_last_page_show_every_training_once(client):
     # Previous from the last page seeks back from its first row: the middle page again.
     back = get(client, link(last, "prev"))
     assert titles(back) == every[25:50] and "26\u201350 of 60" in back
+    # ...and its own links lead on both ways.
+    assert titles(get(client, link(back, "next"))) == every[50:]
+    assert titles(get(client, link(back, "prev"))) == every[:25]
 
 
 def test_a_page_out_of_range_or_unreadable_is_the_nearest_page(client):
