@@ -206,6 +206,8 @@ def test_show_more_costs_what_the_first_page_costs(ctx):
         fragment = response.get_data(as_text=True)
         assert response.status_code == 200 and "<h1" not in fragment and "<li" in fragment, name
         assert f'id="{rows_id}-pager"' in fragment and 'hx-swap-oob="true"' in fragment, name
+        # htmx moves focus to the first new row (autofocus), and only there.
+        assert fragment.count(" autofocus") == 1, name
         assert len(second) <= len(first) <= MAX_QUERIES, (name, len(first), len(second))
 
 
