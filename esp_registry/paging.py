@@ -157,11 +157,11 @@ def _seek(
 def list_url(endpoint: str | None = None, **changes: Any) -> str:
     """This list's address with its query arguments (filters, search) kept and `changes`
     made (None drops one); "Show more"'s `from` is never carried over. Path arguments win
-    over the query string, and url_for's own `_…` names are not read."""
+    over the query string, and url_for's own names (`endpoint`, `_…`) are not read."""
     args: dict[str, Any] = {
         key: value
         for key, value in request.args.items()
-        if not key.startswith("_") and key != "from"
+        if not key.startswith("_") and key not in ("from", "endpoint")
     }
     args.update({key: value for key, value in changes.items()})
     if endpoint is None or endpoint == request.endpoint:

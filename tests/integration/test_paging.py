@@ -93,6 +93,14 @@ def test_a_bookmark_that_is_not_ours_reads_the_page_by_number(client, ctx):
     assert titles(get(client, "/", query_string={"page": "2", "cursor": foreign})) == every[25:]
 
 
+def test_query_arguments_named_like_url_for_s_own_are_not_carried(client):
+    workshops(30)
+    for name in ("endpoint", "_external", "_scheme", "_anchor", "_method", "job_family_slug"):
+        page = get(client, "/", query_string={name: "javascript", "page": "1"})
+        nxt = link(page, "next")
+        assert nxt.startswith("/?") and (name not in nxt or not name.startswith(("_", "end")))
+
+
 def test_filters_are_kept_in_the_links_and_narrow_the_count(client):
     workshops(30, host="OH", format="in_person")
     workshops(5, start=30, host="TX", format="in_person")
