@@ -132,6 +132,7 @@ def _register_models_and_blueprints(app: Flask) -> None:
 
 
 def _register_pages(app: Flask) -> None:
+    from esp_registry.paging import list_url, page_link
     from esp_registry.web import (
         hours,
         hours_count,
@@ -140,11 +141,17 @@ def _register_pages(app: Flask) -> None:
         local_date,
         local_datetime,
         local_time,
+        number,
         page_language,
     )
 
     app.jinja_env.globals.update(
-        htmx_url=HTMX_URL, htmx_sri=HTMX_SRI, is_htmx=is_htmx, page_language=page_language
+        htmx_url=HTMX_URL,
+        htmx_sri=HTMX_SRI,
+        is_htmx=is_htmx,
+        page_language=page_language,
+        list_url=list_url,
+        page_link=page_link,
     )
     app.jinja_env.filters.update(
         local_datetime=local_datetime,
@@ -153,6 +160,7 @@ def _register_pages(app: Flask) -> None:
         hours=hours,
         hours_count=hours_count,
         hours_text=hours_text,
+        number=number,
     )
 
     @app.before_request

@@ -35,8 +35,8 @@ class PersonSummary:
     open_requests: int
 
 
-def _count(query: sa.Select) -> int:  # type: ignore[type-arg]
-    return db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+def _count(query: sa.Select) -> sa.ScalarSelect[int]:  # type: ignore[type-arg]
+    return sa.select(sa.func.count()).select_from(query.subquery()).scalar_subquery()
 
 
 def summary_of(person: User) -> PersonSummary:
@@ -74,10 +74,14 @@ def summary_of(person: User) -> PersonSummary:
     requests = sa.select(MentoringRequest.id).where(
         MentoringRequest.user_id == person.id, MentoringRequest.status == RequestStatus.OPEN
     )
+    # The four counts in one query.
+    counts = db.session.execute(
+        sa.select(_count(mine), _count(certificates), _count(pairings), _count(requests))
+    ).one()
     return PersonSummary(
         registrations=registrations,
-        registration_count=_count(mine),
-        certificate_count=_count(certificates),
+        registration_count=counts[0] or 0,
+        certificate_count=counts[1] or 0,
         lft_applications=list(
             db.session.scalars(
                 sa.select(LftApplication)
@@ -90,6 +94,6 @@ def summary_of(person: User) -> PersonSummary:
         mentor_profile=db.session.scalar(
             sa.select(MentorProfile).where(MentorProfile.user_id == person.id)
         ),
-        pairing_count=_count(pairings),
-        open_requests=_count(requests),
+        pairing_count=counts[2] or 0,
+        open_requests=counts[3] or 0,
     )

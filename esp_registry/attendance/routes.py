@@ -15,21 +15,22 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from esp_registry.access import (
-    facilitated_offerings_query,
     load_or_404,
     may_take_session_attendance,
 )
 from esp_registry.attendance import rules
+from esp_registry.attendance.dashboard import facilitated_page
 from esp_registry.attendance.models import AttendanceStatus
 from esp_registry.attendance.sheet import sign_in_sheet_pdf
 from esp_registry.catalog.models import Offering, Session
 from esp_registry.certificates.render import qr_data_uri
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
+from esp_registry.paging import more_rows, page_request
 from esp_registry.registrations.models import Registration
 from esp_registry.web import hours_text, is_htmx
 
@@ -41,17 +42,12 @@ SESSION_OPTIONS = (joinedload(Session.offering).selectinload(Offering.facilitato
 @bp.get("/facilitate")
 @login_required
 def facilitate() -> str:
-    offerings = (
-        db.session.scalars(
-            facilitated_offerings_query(current_user).options(
-                selectinload(Offering.sessions), joinedload(Offering.host_affiliate)
-            )
-        )
-        .unique()
-        .all()
-    )
-    offerings = sorted(offerings, key=lambda o: (o.starts_at is None, o.starts_at))
-    return render_template("attendance/facilitate.html", offerings=offerings)
+    search = request.args.get("q", "")[:100]
+    at = page_request("facilitate-rows")
+    result = facilitated_page(current_user, search, at)
+    if at.more:
+        return more_rows("attendance/_facilitate_rows.html", "facilitate-rows", result=result)
+    return render_template("attendance/facilitate.html", result=result, search=search)
 
 
 SEARCH_MAX = 120

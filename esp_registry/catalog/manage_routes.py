@@ -36,9 +36,9 @@ from esp_registry.catalog.models import Offering, OfferingFormat, PromotionMode,
 from esp_registry.catalog.queries import OFFERING_PAGE_OPTIONS
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
+from esp_registry.paging import more_rows, page_request
 from esp_registry.reference.models import Affiliate, JobFamily, Program
 from esp_registry.registrations import rules as registration_rules
-from esp_registry.registrations.models import Registration
 from esp_registry.registrations.rules import Counts
 from esp_registry.web import is_htmx
 
@@ -66,7 +66,12 @@ def _show_problems(form: FlaskForm, problems: dict[str, str]) -> None:
 @login_required
 def index() -> str:
     _may_manage_some_offering()
-    return render_template("manage/index.html", rows=management.managed_offerings(current_user))
+    search = request.args.get("q", "")[:100]
+    at = page_request("manage-rows")
+    result = management.managed_offerings(current_user, search, at)
+    if at.more:
+        return more_rows("manage/_rows.html", "manage-rows", result=result)
+    return render_template("manage/index.html", result=result, search=search)
 
 
 # --- details -----------------------------------------------------------------------------
@@ -185,24 +190,6 @@ def edit_offering(offering_id: int) -> tuple[str, int] | Response:
 # --- one offering's page -----------------------------------------------------------------
 
 
-def offering_registrations(offering: Offering) -> list[Registration]:
-    """Everyone registered, for staff: active first, then by when they registered."""
-    return list(
-        db.session.scalars(
-            sa.select(Registration)
-            .where(Registration.offering_id == offering.id)
-            .options(joinedload(Registration.user))
-            .order_by(
-                Registration.status.in_(("cancelled", "declined")),
-                Registration.waitlisted_at.is_not(None),
-                Registration.waitlisted_at,
-                Registration.created_at,
-                Registration.id,
-            )
-        ).unique()
-    )
-
-
 def _offering_page(
     offering: Offering,
     *,
@@ -213,7 +200,21 @@ def _offering_page(
     messages: dict[str, str] | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
-    """The whole page; `messages` are refusals shown in the sessions or facilitators part."""
+    """The whole page; `messages` are refusals shown in the sessions or facilitators part.
+    Its registrations are paged ("Show more" asks for their next rows only)."""
+    search = request.args.get("q", "")[:100]
+    at = page_request("registration-rows")
+    registrations = management.offering_registrations(offering, search, at)
+    positions = registration_rules.waitlist_positions([offering.id])
+    if at.more:
+        rows = more_rows(
+            "manage/_registration_rows.html",
+            "registration-rows",
+            result=registrations,
+            offering=offering,
+            positions=positions,
+        )
+        return rows, status
     counts = registration_rules.offering_counts([offering.id]).get(offering.id, Counts())
     return render_template(
         "manage/offering.html",
@@ -231,8 +232,9 @@ def _offering_page(
         cancel_form=cancel_form or CancelForm(formdata=None),
         action_error=action_error,
         messages=messages or {},
-        registrations=offering_registrations(offering),
-        positions=registration_rules.waitlist_positions([offering.id]),
+        result=registrations,
+        search=search,
+        positions=positions,
     ), status
 
 

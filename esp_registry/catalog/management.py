@@ -9,7 +9,7 @@ change leaves nothing behind.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
@@ -32,9 +32,11 @@ from esp_registry.catalog.models import (
     Session,
 )
 from esp_registry.extensions import db
+from esp_registry.paging import Page, PageRequest, contains, paginate
 from esp_registry.reference.models import Affiliate, JobFamily, Program
 from esp_registry.reference_data import CONFERENCE_PROGRAM_SLUG
 from esp_registry.registrations import rules as registration_rules
+from esp_registry.registrations.models import Registration
 
 # The zones US members train in, as (IANA name, label); the select offers these only.
 COMMON_TIME_ZONES: list[tuple[str, Any]] = [
@@ -539,27 +541,63 @@ class ManagedOffering:
     counts: registration_rules.Counts
 
 
-def managed_offerings(user: User) -> list[ManagedOffering]:
-    """The /manage list: every offering this person may manage, in any status, with its
-    seat counts; a fixed number of queries however many offerings there are. Offerings
-    without dates come first, then the latest first."""
+MANAGE_PAGE_SIZE = 25
+
+
+def managed_offerings(
+    user: User, search: str = "", at: PageRequest | None = None
+) -> Page[ManagedOffering]:
+    """One page of the /manage list: the offerings this person may manage, in any status,
+    with their seat counts; `search` narrows by title. A fixed number of queries however
+    many offerings there are. Offerings without dates come first, then the latest first
+    (offset paging: the date may be missing, so no keyset)."""
     first_start = (
         sa.select(sa.func.min(Session.starts_at))
         .where(Session.offering_id == Offering.id)
         .scalar_subquery()
     )
-    offerings = (
-        db.session.scalars(
-            managed_offerings_query(user)
-            .options(
-                joinedload(Offering.program),
-                joinedload(Offering.host_affiliate),
-                selectinload(Offering.sessions),
-            )
-            .order_by(first_start.is_(None).desc(), first_start.desc(), Offering.title)
-        )
-        .unique()
-        .all()
+    query = managed_offerings_query(user).options(
+        joinedload(Offering.program),
+        joinedload(Offering.host_affiliate),
+        selectinload(Offering.sessions),
     )
-    counts = registration_rules.offering_counts([o.id for o in offerings])
-    return [ManagedOffering(o, counts.get(o.id, registration_rules.Counts())) for o in offerings]
+    if search.strip():
+        query = query.where(sa.func.lower(Offering.title).like(contains(search), escape="\\"))
+    order = (first_start.is_(None).desc(), first_start.desc(), Offering.title, Offering.id)
+    page = paginate(query, *order, size=MANAGE_PAGE_SIZE, at=at)
+    counts = registration_rules.offering_counts([o.id for o in page.items])
+    rows = [ManagedOffering(o, counts.get(o.id, registration_rules.Counts())) for o in page.items]
+    return replace(page, items=rows)
+
+
+REGISTRATIONS_PAGE_SIZE = 25
+
+
+def offering_registrations(
+    offering: Offering, search: str = "", at: PageRequest | None = None
+) -> Page[Registration]:
+    """One page of everyone registered, for staff: active first, then by when they
+    registered (waitlist in its order); `search` narrows by name or e-mail. Offset paging:
+    the waitlist time is missing for most."""
+    query = (
+        sa.select(Registration)
+        .join(Registration.user)
+        .where(Registration.offering_id == offering.id)
+        .options(joinedload(Registration.user))
+    )
+    if search.strip():
+        pattern = contains(search)
+        query = query.where(
+            sa.or_(
+                sa.func.lower(User.full_name).like(pattern, escape="\\"),
+                User.email.like(pattern, escape="\\"),
+            )
+        )
+    order = (
+        Registration.status.in_(("cancelled", "declined")),
+        Registration.waitlisted_at.is_not(None),
+        Registration.waitlisted_at,
+        Registration.created_at,
+        Registration.id,
+    )
+    return paginate(query, *order, size=REGISTRATIONS_PAGE_SIZE, at=at)

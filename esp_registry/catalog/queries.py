@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -16,6 +16,7 @@ from esp_registry.catalog.models import (
     offering_audience,
 )
 from esp_registry.extensions import db
+from esp_registry.paging import Page, PageRequest, paginate
 from esp_registry.reference.models import Affiliate, JobFamily
 from esp_registry.registrations.rules import Counts, offering_counts, seats_left
 
@@ -43,8 +44,14 @@ def affiliates() -> list[Affiliate]:
     return list(db.session.scalars(sa.select(Affiliate).order_by(Affiliate.name)))
 
 
-def upcoming_offerings(filters: CatalogFilters, now: datetime) -> list[CatalogEntry]:
-    """Published offerings whose last session is still ahead, soonest first."""
+PAGE_SIZE = 25
+
+
+def upcoming_offerings(
+    filters: CatalogFilters, now: datetime, at: PageRequest | None = None
+) -> Page[CatalogEntry]:
+    """One page of the published offerings whose last session is still ahead, soonest
+    first (keyset paging: an upcoming offering always has a first session)."""
     last_end = (
         sa.select(sa.func.max(Session.ends_at))
         .where(Session.offering_id == Offering.id)
@@ -64,7 +71,6 @@ def upcoming_offerings(filters: CatalogFilters, now: datetime) -> list[CatalogEn
             selectinload(Offering.sessions),
             selectinload(Offering.audience),
         )
-        .order_by(first_start, Offering.title)
     )
     if filters.job_family is not None:
         for_everyone = ~sa.exists().where(offering_audience.c.offering_id == Offering.id)
@@ -84,13 +90,15 @@ def upcoming_offerings(filters: CatalogFilters, now: datetime) -> list[CatalogEn
         query = query.where(
             sa.or_(Offering.title.ilike(pattern), Offering.description.ilike(pattern))
         )
-    offerings = db.session.scalars(query).unique().all()
-    counts = offering_counts([o.id for o in offerings])
+    page = paginate(
+        query, first_start, Offering.title, Offering.id, size=PAGE_SIZE, at=at, seek=True
+    )
+    counts = offering_counts([o.id for o in page.items])
     entries = []
-    for o in offerings:
+    for o in page.items:
         count = counts.get(o.id, Counts())
         entries.append(CatalogEntry(o, seats_left(o, count.seats_taken), count.waitlisted))
-    return entries
+    return replace(page, items=entries)
 
 
 # What the offering page shows, loaded with the offering itself.

@@ -9,6 +9,7 @@ from esp_registry.catalog import queries
 from esp_registry.catalog.models import Offering, OfferingFormat
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
+from esp_registry.paging import more_rows, page_request
 from esp_registry.reference.models import JobFamily
 from esp_registry.registrations.queries import registration_box
 from esp_registry.web import is_htmx
@@ -33,13 +34,16 @@ def _filters_from_request(job_family: JobFamily | None = None) -> queries.Catalo
 
 def _catalog(template: str, job_family: JobFamily | None = None) -> str:
     filters = _filters_from_request(job_family)
-    entries = queries.upcoming_offerings(filters, utcnow())
+    at = page_request("catalog-rows")
+    result = queries.upcoming_offerings(filters, utcnow(), at)
+    if at.more:  # "Show more": the next rows, appended in place
+        return more_rows("catalog/_rows.html", "catalog-rows", result=result)
     # htmx's live filter swaps only the results; a direct load gets the whole page.
     if is_htmx() and request.headers.get("HX-Target") == "results":
-        return render_template("catalog/_results.html", entries=entries, filters=filters)
+        return render_template("catalog/_results.html", result=result, filters=filters)
     return render_template(
         template,
-        entries=entries,
+        result=result,
         filters=filters,
         job_families=queries.job_families(),
         affiliates=queries.affiliates(),

@@ -36,6 +36,7 @@ from esp_registry.certificates.transcript import transcript_for, transcript_pdf
 from esp_registry.extensions import limiter
 from esp_registry.mentoring.certificate import mentoring_certificate_pdf
 from esp_registry.mentoring.models import MentoringPairing
+from esp_registry.paging import more_rows, page_request
 from esp_registry.registrations.models import Registration
 from esp_registry.web import is_htmx
 
@@ -143,14 +144,29 @@ OFFERING_OPTIONS = (selectinload(Offering.facilitators),)
 @login_required
 def offering_certificates(offering_id: int) -> str:
     offering = load_or_404(Offering, offering_id, may_print_certificates, options=OFFERING_OPTIONS)
+    return _certificates_page(offering, may_manage_offering(current_user, offering))
+
+
+def _certificates_page(
+    offering: Offering, may_revoke: bool, errors: dict[int, str] | None = None
+) -> str:
+    search = request.args.get("q", "")[:100]
+    at = page_request("certificate-rows")
+    result = rules.offering_certificates(offering, search, at)
+    shown = dict(
+        offering=offering,
+        result=result,
+        may_revoke=may_revoke,
+        display_code=display_code,
+        errors=errors or {},
+    )
+    if at.more:
+        return more_rows("certificates/_offering_rows.html", "certificate-rows", **shown)
     return render_template(
         "certificates/offering.html",
-        offering=offering,
-        certificates=rules.offering_certificates(offering),
-        may_revoke=may_manage_offering(current_user, offering),
+        search=search,
         job=rules.latest_print_job(offering.id),
-        display_code=display_code,
-        errors={},
+        **shown,
     )
 
 
@@ -181,15 +197,7 @@ def revoke(certificate_id: int):  # type: ignore[no-untyped-def]
     offering = certificate.registration.offering
     result = rules.revoke(certificate, current_user, request.form.get("reason", ""))
     if not result.ok:
-        return render_template(
-            "certificates/offering.html",
-            offering=offering,
-            certificates=rules.offering_certificates(offering),
-            may_revoke=True,
-            job=rules.latest_print_job(offering.id),
-            display_code=display_code,
-            errors={certificate.id: result.error},
-        ), 422
+        return _certificates_page(offering, True, {certificate.id: result.error}), 422
     flash(_("Certificate %(code)s revoked.", code=display_code(certificate.code)), "success")
     return redirect(url_for("certificates.offering_certificates", offering_id=offering.id))
 

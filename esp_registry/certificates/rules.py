@@ -25,6 +25,7 @@ from esp_registry.certificates.models import (
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
 from esp_registry.mentoring.models import MentoringPairing, MentoringRole
+from esp_registry.paging import Page, PageRequest, contains, paginate
 from esp_registry.registrations.models import Registration, RegistrationStatus
 
 # Crockford's base32: no I, L, O or U, so a code read aloud or typed is not misread.
@@ -300,17 +301,31 @@ def revoke(
     return RevokeResult(certificate)
 
 
-def offering_certificates(offering: Offering) -> list[Certificate]:
-    """The offering's current certificates with their members, for the staff page."""
-    return list(
-        db.session.scalars(
-            sa.select(Certificate)
-            .join(Certificate.registration)
-            .where(Registration.offering_id == offering.id, Certificate.replaced_by_id.is_(None))
-            .options(joinedload(Certificate.revoked_by).options(lazyload(User.role_grants)))
-            .order_by(Certificate.member_name, Certificate.id)
-        )
+CERTIFICATES_PAGE_SIZE = 25
+
+
+def offering_certificates(
+    offering: Offering, search: str = "", at: PageRequest | None = None
+) -> Page[Certificate]:
+    """One page of the offering's current certificates, by member name, for the staff
+    page; `search` narrows by the member's name or the certificate's code."""
+    query = (
+        sa.select(Certificate)
+        .join(Certificate.registration)
+        .where(Registration.offering_id == offering.id, Certificate.replaced_by_id.is_(None))
+        .options(joinedload(Certificate.revoked_by).options(lazyload(User.role_grants)))
     )
+    if search.strip():
+        pattern = contains(search)
+        code = contains(search.replace("-", "").replace(" ", ""))
+        query = query.where(
+            sa.or_(
+                sa.func.lower(Certificate.member_name).like(pattern, escape="\\"),
+                sa.func.lower(Certificate.code).like(code, escape="\\"),
+            )
+        )
+    order = (Certificate.member_name, Certificate.id)
+    return paginate(query, *order, size=CERTIFICATES_PAGE_SIZE, at=at, seek=True)
 
 
 # A bulk print of 2,000 pages takes about a minute; one still unfinished after this long was

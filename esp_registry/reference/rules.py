@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
-from esp_registry.paging import Page, contains, paginate
+from esp_registry.paging import Page, PageRequest, contains, paginate
 from esp_registry.reference.models import (
     Affiliate,
     JobFamily,
@@ -349,13 +349,15 @@ def everything_by_name() -> dict[str, list[Any]]:
     }  # fmt: skip
 
 
-def locals_page(affiliate: Affiliate, *, search: str = "", page: int = 1) -> Page[Local]:
+def locals_page(
+    affiliate: Affiliate, *, search: str = "", at: PageRequest | None = None
+) -> Page[Local]:
     """One page of an affiliate's locals, active first, by name (count, then the page)."""
     query = sa.select(Local).where(Local.affiliate_id == affiliate.id)
     if search.strip():
         query = query.where(sa.func.lower(Local.name).like(contains(search), escape="\\"))
     order = (Local.active.desc(), Local.name, Local.id)
-    return paginate(query, *order, page=page, size=LOCALS_PAGE_SIZE)
+    return paginate(query, *order, at=at, size=LOCALS_PAGE_SIZE)
 
 
 def active_locals(affiliate_id: int | None, limit: int = 1000) -> list[str]:
@@ -388,18 +390,21 @@ def merge_targets(local: Local, limit: int = 1000) -> list[Local]:
     )
 
 
-def history(kind: ReferenceKind, subject_id: int, limit: int = 50) -> list[ReferenceEvent]:
-    """The latest changes to one piece of reference data (for an affiliate: its locals too)."""
+HISTORY_PAGE_SIZE = 25
+
+
+def history(
+    kind: ReferenceKind, subject_id: int, at: PageRequest | None = None
+) -> Page[ReferenceEvent]:
+    """One page of the changes to one piece of reference data, latest first (for an
+    affiliate: its locals too)."""
     query = sa.select(ReferenceEvent).options(joinedload(ReferenceEvent.actor))
     if kind == ReferenceKind.AFFILIATE:
         query = query.where(ReferenceEvent.affiliate_id == subject_id)
     else:
         query = query.where(ReferenceEvent.kind == kind, ReferenceEvent.subject_id == subject_id)
-    return list(
-        db.session.scalars(
-            query.order_by(ReferenceEvent.created_at.desc(), ReferenceEvent.id.desc()).limit(limit)
-        )
-    )
+    order = (ReferenceEvent.created_at.desc(), ReferenceEvent.id.desc())
+    return paginate(query, *order, size=HISTORY_PAGE_SIZE, at=at, seek=True)
 
 
 def event_text(event: ReferenceEvent) -> str:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from esp_registry.access import approval_scope
 from esp_registry.accounts.models import User
+from esp_registry.attendance.models import Attendance, AttendanceStatus
 from esp_registry.attendance.rules import credited_hours
-from esp_registry.catalog.models import Offering
+from esp_registry.catalog.models import Offering, Session
 from esp_registry.extensions import db
+from esp_registry.paging import Page, PageRequest, contains, paginate
 from esp_registry.registrations.models import Registration, RegistrationStatus
 from esp_registry.registrations.rules import (
     Counts,
@@ -41,30 +44,57 @@ class MyTrainings:
     waitlisted: list[MyTraining] = field(default_factory=list)
     past: list[MyTraining] = field(default_factory=list)
     cancelled: list[MyTraining] = field(default_factory=list)
+    past_page: Page[MyTraining] | None = None  # the past list is paged, 25 at a time
 
 
-def my_trainings(user: User, now: datetime) -> MyTrainings:
+PAST_PAGE_SIZE = 25
+# Current registrations are of trainings still ahead; cancelled ones add up over the years,
+# so only the latest of those are listed.
+CURRENT_LIMIT = 100
+_OPTIONS = (
+    joinedload(Registration.offering).joinedload(Offering.host_affiliate),
+    joinedload(Registration.offering).joinedload(Offering.program),
+    joinedload(Registration.offering).selectinload(Offering.sessions),
+)
+
+
+def my_trainings(user: User, now: datetime, at: PageRequest | None = None) -> MyTrainings:
     """The member's registrations: upcoming, pending approval, waitlisted (with position),
-    attended or past, and cancelled or declined."""
-    registrations = (
+    attended or past (a page of them, latest first), and cancelled or declined."""
+    credited = (
+        sa.select(sa.func.coalesce(sa.func.sum(Attendance.credited_hours), 0))
+        .where(
+            Attendance.registration_id == Registration.id,
+            Attendance.status == AttendanceStatus.PRESENT,
+        )
+        .scalar_subquery()
+    )
+    of_offering = Session.offering_id == Registration.offering_id
+    last_end = sa.select(sa.func.max(Session.ends_at)).where(of_offering).scalar_subquery()
+    first_start = sa.select(sa.func.min(Session.starts_at)).where(of_offering).scalar_subquery()
+    stopped = Registration.status.in_((RegistrationStatus.CANCELLED, RegistrationStatus.DECLINED))
+    ended = sa.and_(last_end.is_not(None), last_end < now)
+    is_past = sa.and_(
+        ~stopped,
+        sa.or_(credited > 0, sa.and_(ended, Registration.status == RegistrationStatus.CONFIRMED)),
+    )
+    mine = sa.select(Registration).where(Registration.user_id == user.id).options(*_OPTIONS)
+    current = (
         db.session.scalars(
-            sa.select(Registration)
-            .where(Registration.user_id == user.id)
-            .options(
-                joinedload(Registration.offering).joinedload(Offering.host_affiliate),
-                joinedload(Registration.offering).joinedload(Offering.program),
-                joinedload(Registration.offering).selectinload(Offering.sessions),
-            )
-            .order_by(Registration.created_at)
+            mine.where(~is_past)
+            .order_by(stopped, Registration.created_at.desc(), Registration.id.desc())
+            .limit(CURRENT_LIMIT)
         )
         .unique()
         .all()
     )
-    hours = credited_hours([r.id for r in registrations])
-    waiting = [r.offering_id for r in registrations if r.status == RegistrationStatus.WAITLISTED]
+    order = (first_start.desc(), Registration.id.desc())
+    past = paginate(mine.where(is_past), *order, size=PAST_PAGE_SIZE, at=at, seek=True)
+    hours = credited_hours([r.id for r in (*current, *past.items)])
+    waiting = [r.offering_id for r in current if r.status == RegistrationStatus.WAITLISTED]
     positions = waitlist_positions(waiting)
     grouped = MyTrainings()
-    for registration in registrations:
+    for registration in current:
         item = MyTraining(
             registration, hours.get(registration.id, Decimal(0)), positions.get(registration.id)
         )
@@ -72,8 +102,6 @@ def my_trainings(user: User, now: datetime) -> MyTrainings:
         over = ends_at is not None and ends_at < now
         if registration.status in (RegistrationStatus.CANCELLED, RegistrationStatus.DECLINED):
             grouped.cancelled.append(item)
-        elif item.hours or (over and registration.status == RegistrationStatus.CONFIRMED):
-            grouped.past.append(item)
         elif registration.status == RegistrationStatus.CONFIRMED:
             grouped.upcoming.append(item)
         elif registration.status == RegistrationStatus.WAITLISTED and not over:
@@ -84,7 +112,8 @@ def my_trainings(user: User, now: datetime) -> MyTrainings:
             grouped.cancelled.append(item)
     grouped.upcoming.sort(key=lambda t: t.offering.starts_at or now)
     grouped.waitlisted.sort(key=lambda t: t.offering.starts_at or now)
-    grouped.past.sort(key=lambda t: t.offering.starts_at or now, reverse=True)
+    grouped.past = [MyTraining(r, hours.get(r.id, Decimal(0))) for r in past.items]
+    grouped.past_page = replace(past, items=grouped.past)
     return grouped
 
 
@@ -112,3 +141,41 @@ def registration_box(offering: Offering, user: object) -> RegistrationBox:
     return RegistrationBox(
         offering, seats_left(offering, counts.seats_taken), counts.waitlisted, mine, position
     )
+
+
+APPROVALS_PAGE_SIZE = 25
+
+
+def approvals_page(
+    user: User, search: str = "", at: PageRequest | None = None
+) -> Page[Registration]:
+    """One page of the registrations waiting for this approver, oldest first: members of
+    their own affiliate(s) only; `search` narrows by the member's name or e-mail or the
+    training's title."""
+    query = (
+        sa.select(Registration)
+        .join(Registration.user)
+        .where(Registration.status == RegistrationStatus.PENDING_APPROVAL)
+        .options(
+            joinedload(Registration.user),
+            joinedload(Registration.offering).selectinload(Offering.sessions),
+        )
+    )
+    scope = approval_scope(user)
+    if scope is not None:
+        query = query.where(User.affiliate_id.in_(scope or {-1}))
+    if search.strip():
+        pattern = contains(search)
+        title = sa.select(Offering.id).where(
+            Offering.id == Registration.offering_id,
+            sa.func.lower(Offering.title).like(pattern, escape="\\"),
+        )
+        query = query.where(
+            sa.or_(
+                sa.func.lower(User.full_name).like(pattern, escape="\\"),
+                User.email.like(pattern, escape="\\"),
+                title.exists(),
+            )
+        )
+    order = (Registration.created_at, Registration.id)
+    return paginate(query, *order, size=APPROVALS_PAGE_SIZE, at=at, seek=True)

@@ -1,12 +1,9 @@
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload
 
 from esp_registry.access import (
-    approval_scope,
     load_or_404,
     may_approve_registration,
     may_review_approvals,
@@ -14,15 +11,14 @@ from esp_registry.access import (
     may_staff_cancel,
     may_view_offering,
 )
-from esp_registry.accounts.models import User
 from esp_registry.catalog.models import Offering
 from esp_registry.catalog.queries import OFFERING_PAGE_OPTIONS
 from esp_registry.columns import utcnow
-from esp_registry.extensions import db
+from esp_registry.paging import more_rows, page_request
 from esp_registry.registrations import calendar, rules
-from esp_registry.registrations.models import Registration, RegistrationStatus
+from esp_registry.registrations.models import Registration
+from esp_registry.registrations.queries import approvals_page, registration_box
 from esp_registry.registrations.queries import my_trainings as my_trainings_query
-from esp_registry.registrations.queries import registration_box
 from esp_registry.web import is_htmx, safe_next
 
 bp = Blueprint("registrations", __name__)
@@ -68,9 +64,11 @@ def register(offering_id: int) -> str | Response:
 @bp.get("/my-trainings")
 @login_required
 def my_trainings() -> str:
-    return render_template(
-        "registrations/my_trainings.html", trainings=my_trainings_query(current_user, utcnow())
-    )
+    at = page_request("past-rows")
+    trainings = my_trainings_query(current_user, utcnow(), at)
+    if at.more:
+        return more_rows("registrations/_past_rows.html", "past-rows", result=trainings.past_page)
+    return render_template("registrations/my_trainings.html", trainings=trainings)
 
 
 @bp.post("/registrations/<int:registration_id>/cancel")
@@ -125,25 +123,12 @@ def leave_by_link(token: str) -> str | tuple[str, int]:
 def approvals() -> str:
     if not may_review_approvals(current_user):
         abort(404)
-    return render_template("registrations/approvals.html", pending=_pending_for(current_user))
-
-
-def _pending_for(user: User) -> list[Registration]:
-    """Registrations waiting for this approver: members of their own affiliate(s) only."""
-    query = (
-        sa.select(Registration)
-        .join(Registration.user)
-        .where(Registration.status == RegistrationStatus.PENDING_APPROVAL)
-        .options(
-            joinedload(Registration.user),
-            joinedload(Registration.offering).selectinload(Offering.sessions),
-        )
-        .order_by(Registration.created_at, Registration.id)
-    )
-    scope = approval_scope(user)
-    if scope is not None:
-        query = query.where(User.affiliate_id.in_(scope or {-1}))
-    return list(db.session.scalars(query).unique())
+    search = request.args.get("q", "")[:100]
+    at = page_request("approvals")
+    result = approvals_page(current_user, search, at)
+    if at.more:
+        return more_rows("registrations/_approval_rows.html", "approvals", result=result)
+    return render_template("registrations/approvals.html", result=result, search=search)
 
 
 def _decided(registration: Registration, result: rules.Result) -> str | Response:

@@ -147,6 +147,22 @@ QUERY_NAMES = [
     "role",
     "lang",
     "affiliate_id",
+    "cursor",
+    "from",
+    "history_page",
+    "history_cursor",
+]
+PAGED_ROWS = [
+    "catalog-rows",
+    "manage-rows",
+    "approvals",
+    "facilitate-rows",
+    "past-rows",
+    "certificate-rows",
+    "history-rows",
+    "people-rows",
+    "local-rows",
+    "registration-rows",
 ]
 FILLS = ["x", "\u00e9", "\u3042", "a\u0301"]  # one, two and three bytes; a combining mark
 
@@ -690,6 +706,10 @@ def one_request(ctx: Flask, data: st.DataObject, area: tuple[str, ...]) -> None:
     if headers and rule.endpoint in ("lft.review", "catalog.index", "attendance.roster"):
         headers["HX-Target"] = data.draw(st.sampled_from(["review-rows", "results", ""]))
         headers["HX-Trigger"] = "search"
+    elif headers and method == "GET":
+        # "Show more" of a paged list: htmx names the list's rows (a page's bad cursor or
+        # page number must still answer with rows, never a 500).
+        headers["HX-Target"] = data.draw(st.sampled_from(PAGED_ROWS), label="rows")
     if method == "GET":
         fields = data.draw(
             st.dictionaries(st.sampled_from(QUERY_NAMES) | st.text(max_size=8), values, max_size=4),
