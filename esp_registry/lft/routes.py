@@ -31,7 +31,7 @@ from esp_registry.lft.export import applications_csv
 from esp_registry.lft.forms import AlternateForm, ApplicationForm, CycleForm, ReviewFilters
 from esp_registry.lft.models import LftApplication, LftCycle
 from esp_registry.reference.models import Affiliate, JobFamily
-from esp_registry.web import is_htmx, safe_next
+from esp_registry.web import is_htmx, page_number, safe_next
 
 bp = Blueprint("lft", __name__, url_prefix="/lft")
 
@@ -197,16 +197,26 @@ def refuse(application_id: int) -> Response:
 
 # ---------------------------------------------------------------------------- affiliate
 
+SEARCH_MAX = 100
+
+
+def _search() -> str:
+    return request.args.get("q", "")[:SEARCH_MAX].strip()
+
 
 @bp.get("/cycles/<int:cycle_id>/queue")
 @login_required
 def queue(cycle_id: int) -> str:
     _may_work_on_affiliate_queue()
     cycle = _cycle(cycle_id)
+    search = _search()
     return render_template(
         "lft/queue.html",
         cycle=cycle,
-        queue=queries.affiliate_queue(cycle, lft_affiliate_scope(current_user)),
+        queue=queries.affiliate_queue(
+            cycle, lft_affiliate_scope(current_user), search=search, page=page_number()
+        ),
+        search=search,
         now=utcnow(),
     )
 
@@ -282,13 +292,21 @@ def review(cycle_id: int) -> str:
     filters = ReviewFilters(request.args)
     affiliate_id, family_id = filters.chosen("affiliate"), filters.chosen("family")
     sort = filters.sort(request.args.get("sort"))
+    search = _search()
     rows = queries.national_review(
-        cycle, current_user, affiliate_id=affiliate_id, job_family_id=family_id, sort=sort
+        cycle,
+        current_user,
+        affiliate_id=affiliate_id,
+        job_family_id=family_id,
+        sort=sort,
+        search=search,
+        page=page_number(),
     )
     context = {
         "cycle": cycle,
         "rows": rows,
         "sort": sort,
+        "search": search,
         "may_manage": may_manage_lft(current_user),
         "selected": rules.selected_count(cycle.id),
     }
