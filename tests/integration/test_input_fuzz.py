@@ -477,6 +477,7 @@ TARGETS: dict[str, Target] = {
     "mentoring.ask": Target("newbie", fields_of(RequestForm), base="ask"),
     "mentoring.withdraw_request": Target("newbie"),
     "mentoring.queue": Target("approver"),
+    "mentoring.pairings": Target("approver"),
     "mentoring.request_page": Target("approver"),
     "mentoring.match": Target("approver", fields_of(MatchForm, extra=NEXT), base="match"),
     "mentoring.pairing": Target("mentor"),
