@@ -7,10 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
-
-def local_key(local_name: str) -> str:
-    """A local's name as locals are compared: any case, any spacing."""
-    return " ".join((local_name or "").casefold().split())
+from esp_registry.reference.local_names import local_key
 
 
 def same_local(affiliate_a: int, local_a: str, affiliate_b: int, local_b: str) -> bool:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from esp_registry.accounts.models import User
 from esp_registry.columns import UTCDateTime, str_enum, utcnow
 from esp_registry.extensions import db
-from esp_registry.mentoring.matching import local_key
+from esp_registry.reference.local_names import local_key
 from esp_registry.reference.models import Affiliate, JobFamily
 
 MAX_CAPACITY = 5  # mentees one mentor takes at once
