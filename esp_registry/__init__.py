@@ -140,6 +140,7 @@ def _register_pages(app: Flask) -> None:
         local_date,
         local_datetime,
         local_time,
+        number,
         page_language,
     )
 
@@ -153,6 +154,7 @@ def _register_pages(app: Flask) -> None:
         hours=hours,
         hours_count=hours_count,
         hours_text=hours_text,
+        number=number,
     )
 
     @app.before_request

@@ -77,6 +77,11 @@ def hours(value: Decimal | float | int | None) -> str:
     return format_decimal(Decimal(value).normalize(), format="#,##0.##", locale=get_locale())
 
 
+def number(value: int) -> str:
+    """A count as the reader writes it: 2,000 or 2.000."""
+    return format_decimal(value, locale=get_locale())
+
+
 def hours_count(value: Decimal | float | int | None) -> int:
     """The count ngettext picks "hour" or "hours" by. gettext counts whole numbers; a
     fraction reads as plural in English and Spanish (0.5 hours, 1.5 hours)."""

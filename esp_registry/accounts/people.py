@@ -17,7 +17,7 @@ from esp_registry.accounts import sessions
 from esp_registry.accounts.models import AccountAction, AccountEvent, Role, RoleGrant, User
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
-from esp_registry.paging import Page, contains, paginate
+from esp_registry.paging import Page, PageRequest, contains, paginate
 from esp_registry.reference.models import Affiliate
 from esp_registry.results import Result, done, refused
 
@@ -149,7 +149,7 @@ def people_page(
     affiliate_id: int | None = None,
     job_family_id: int | None = None,
     role: Role | None = None,
-    page: int = 1,
+    at: PageRequest | None = None,
 ) -> Page[User]:
     """One page of the directory, by name, within the viewer's scope (None: everyone).
     Two queries whatever the page size (count, then the page; roles come with the join)."""
@@ -170,7 +170,7 @@ def people_page(
         query = query.where(User.job_family_id == job_family_id)
     if role is not None:
         query = query.where(User.role_grants.any(RoleGrant.role == role))
-    return paginate(query, User.full_name, User.id, page=page, size=PAGE_SIZE)
+    return paginate(query, User.full_name, User.id, at=at, size=PAGE_SIZE, seek=True)
 
 
 def audit_trail(person: User, limit: int = 50) -> list[AccountEvent]:

@@ -18,6 +18,7 @@ from esp_registry.accounts.models import Role, RoleGrant, User
 from esp_registry.accounts.people_forms import DeactivateForm, DirectoryFilters, GrantRoleForm
 from esp_registry.accounts.person_summary import summary_of
 from esp_registry.extensions import db
+from esp_registry.paging import more_rows, page_request
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
@@ -43,19 +44,20 @@ def directory() -> str | tuple[str, int]:
     filters.role.choices = [("", _("Any role"))] + [(r.value, people.role_name(r)) for r in Role]
     if not filters.validate():
         return render_template("people/directory.html", filters=filters, result=None), 422
+    at = page_request("people-rows")
     result = people.people_page(
         people_scope(current_user),
         search=filters.q.data or "",
         affiliate_id=filters.affiliate.data or None,
         job_family_id=filters.job_family.data or None,
         role=Role(filters.role.data) if filters.role.data else None,
-        page=filters.page.data or 1,
+        at=at,
     )
+    role_names = {role: people.role_name(role) for role in Role}
+    if at.more:
+        return more_rows("people/_rows.html", "people-rows", result, role_names=role_names)
     return render_template(
-        "people/directory.html",
-        filters=filters,
-        result=result,
-        role_names={role: people.role_name(role) for role in Role},
+        "people/directory.html", filters=filters, result=result, role_names=role_names
     )
 
 

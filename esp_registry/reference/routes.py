@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from esp_registry.access import load_or_404, may_edit_reference_data, may_edit_reference_item
 from esp_registry.extensions import db
+from esp_registry.paging import more_rows, page_request
 from esp_registry.reference import rules
 from esp_registry.reference.forms import (
     AffiliateForm,
@@ -108,8 +109,11 @@ def job_family(family_id: int) -> Response | tuple[str, int]:
 def _affiliate_page(affiliate: Affiliate, status: int = 200, **forms: object) -> tuple[str, int]:
     filters = LocalsFilters(request.args)
     filters.validate()
-    page = filters.page.data if not filters.page.errors else 1
     search = filters.q.data if not filters.q.errors else ""
+    at = page_request("local-rows")
+    result = rules.locals_page(affiliate, search=search or "", at=at)
+    if at.more:
+        return more_rows("reference/_local_rows.html", "local-rows", result), 200
     return _edit_page(
         "reference/affiliate.html",
         ReferenceKind.AFFILIATE,
@@ -119,7 +123,7 @@ def _affiliate_page(affiliate: Affiliate, status: int = 200, **forms: object) ->
         form=forms.get("form") or AffiliateForm(obj=affiliate, formdata=None),
         local_form=forms.get("local_form") or LocalForm(formdata=None),
         filters=filters,
-        result=rules.locals_page(affiliate, search=search or "", page=page or 1),
+        result=result,
     )
 
 

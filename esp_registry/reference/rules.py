@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
-from esp_registry.paging import Page, contains, paginate
+from esp_registry.paging import Page, PageRequest, contains, paginate
 from esp_registry.reference.local_names import local_key
 from esp_registry.reference.models import (
     Affiliate,
@@ -352,13 +352,15 @@ def everything_by_name() -> dict[str, list[Any]]:
     }  # fmt: skip
 
 
-def locals_page(affiliate: Affiliate, *, search: str = "", page: int = 1) -> Page[Local]:
+def locals_page(
+    affiliate: Affiliate, *, search: str = "", at: PageRequest | None = None
+) -> Page[Local]:
     """One page of an affiliate's locals, active first, by name (count, then the page)."""
     query = sa.select(Local).where(Local.affiliate_id == affiliate.id)
     if search.strip():
         query = query.where(sa.func.lower(Local.name).like(contains(search), escape="\\"))
     order = (Local.active.desc(), Local.name, Local.id)
-    return paginate(query, *order, page=page, size=LOCALS_PAGE_SIZE)
+    return paginate(query, *order, at=at, size=LOCALS_PAGE_SIZE)
 
 
 def active_locals(affiliate_id: int | None, limit: int = 1000) -> list[str]:

@@ -147,6 +147,8 @@ QUERY_NAMES = [
     "role",
     "lang",
     "affiliate_id",
+    "cursor",
+    "from",
 ]
 FILLS = ["x", "\u00e9", "\u3042", "a\u0301"]  # one, two and three bytes; a combining mark
 
