@@ -29,6 +29,7 @@ from esp_registry.catalog.models import Offering, Session
 from esp_registry.certificates.render import qr_data_uri
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
+from esp_registry.paging import more_rows, page_request
 from esp_registry.registrations.models import Registration
 from esp_registry.web import hours_text, is_htmx, page_number
 
@@ -54,6 +55,7 @@ def facilitate() -> str:
 
 
 SEARCH_MAX = 120
+ROWS_ID = "roster-rows"  # the roster's <tbody>, where "Show more" appends
 
 
 def _search() -> str:
@@ -78,7 +80,7 @@ def _row_context() -> dict[str, object]:
 def _roster_context(session: Session, **extra: object) -> dict[str, object]:
     """One page of the roster as it was asked for (search and page), with its counts."""
     search = _search()
-    rows = rules.roster(session, search, page_number())
+    rows = rules.roster(session, search, at=page_request(ROWS_ID))
     return {
         "session": session,
         "rows": rows,
@@ -117,7 +119,10 @@ def roster(session_id: int):  # type: ignore[no-untyped-def]
     session = load_or_404(Session, session_id, may_take_session_attendance, options=SESSION_OPTIONS)
     if is_htmx() and request.headers.get("HX-Trigger") == "search":
         return _roster_table(session)
-    return _roster_page(session)
+    context = _roster_context(session)
+    if context["rows"].more:
+        return more_rows("attendance/_roster_rows.html", ROWS_ID, context["rows"], **context)
+    return render_template("attendance/roster.html", **context)
 
 
 def _roster_table(session: Session, **extra: object) -> str:

@@ -23,7 +23,7 @@ from esp_registry.attendance.models import (
 from esp_registry.catalog.models import OfferingStatus, Session
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
-from esp_registry.paging import Page, contains, paginate
+from esp_registry.paging import Page, PageRequest, contains, paginate
 from esp_registry.registrations.models import Registration, RegistrationStatus
 
 
@@ -56,7 +56,9 @@ def _matching(query: sa.Select, search: str) -> sa.Select:  # type: ignore[type-
     )
 
 
-def roster(session: Session, search: str = "", page: int = 1) -> Page[RosterRow]:
+def roster(
+    session: Session, search: str = "", page: int = 1, at: PageRequest | None = None
+) -> Page[RosterRow]:
     """One page of the session's confirmed registrants by name (those whose name, e-mail or
     local contains `search`), with their mark and who changed it last: three queries
     whatever the size of the roster."""
@@ -65,6 +67,7 @@ def roster(session: Session, search: str = "", page: int = 1) -> Page[RosterRow]
         User.full_name,
         Registration.id,
         page=page,
+        at=at,
         size=ROSTER_PAGE_SIZE,
     )
     ids = [r.id for r in found.items]

@@ -19,7 +19,7 @@ from esp_registry.lft.models import (
     LftScore,
     LftStatus,
 )
-from esp_registry.paging import Page, contains, paginate
+from esp_registry.paging import Page, PageRequest, contains, paginate
 from esp_registry.reference.models import Affiliate
 
 ROW_OPTIONS = (
@@ -130,7 +130,12 @@ def _searched(query: sa.Select, search: str) -> sa.Select:  # type: ignore[type-
 
 
 def affiliate_queue(
-    cycle: LftCycle, scope: set[int] | None, *, search: str = "", page: int = 1
+    cycle: LftCycle,
+    scope: set[int] | None,
+    *,
+    search: str = "",
+    page: int = 1,
+    at: PageRequest | None = None,
 ) -> Queue:
     """Submitted applications (and what became of them) from the approver's affiliate(s),
     waiting ones first, one page at a time (those matching `search`), with counts per
@@ -148,6 +153,7 @@ def affiliate_queue(
         LftApplication.submitted_at,
         LftApplication.id,
         page=page,
+        at=at,
         size=QUEUE_PAGE_SIZE,
     )
     return Queue(applications, *queue_counts(cycle, scope))
@@ -227,6 +233,7 @@ def national_review(
     sort: str = "average",
     search: str = "",
     page: int = 1,
+    at: PageRequest | None = None,
 ) -> Page[ReviewRow]:
     """Endorsed applications with their average score and spread (highest minus lowest
     reviewer's mean), filtered by affiliate, job family and `search`, one page in the
@@ -251,7 +258,7 @@ def national_review(
         "spread": (sa.func.coalesce(summary.c.spread, -1).desc(), User.full_name),
         "status": (LftApplication.status, LftApplication.alternate_rank, User.full_name),
     }.get(sort, (sa.func.coalesce(summary.c.average, 0).desc(), User.full_name))
-    found = paginate(query, *order, LftApplication.id, page=page, size=REVIEW_PAGE_SIZE)
+    found = paginate(query, *order, LftApplication.id, page=page, at=at, size=REVIEW_PAGE_SIZE)
     return replace(found, items=_with_scores(found.items, reviewer))
 
 

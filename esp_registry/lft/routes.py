@@ -30,8 +30,9 @@ from esp_registry.lft import queries, rules
 from esp_registry.lft.export import applications_csv
 from esp_registry.lft.forms import AlternateForm, ApplicationForm, CycleForm, ReviewFilters
 from esp_registry.lft.models import LftApplication, LftCycle
+from esp_registry.paging import more_rows, page_request
 from esp_registry.reference.models import Affiliate, JobFamily
-from esp_registry.web import is_htmx, page_number, safe_next
+from esp_registry.web import is_htmx, safe_next
 
 bp = Blueprint("lft", __name__, url_prefix="/lft")
 
@@ -210,15 +211,19 @@ def queue(cycle_id: int) -> str:
     _may_work_on_affiliate_queue()
     cycle = _cycle(cycle_id)
     search = _search()
-    return render_template(
-        "lft/queue.html",
-        cycle=cycle,
-        queue=queries.affiliate_queue(
-            cycle, lft_affiliate_scope(current_user), search=search, page=page_number()
+    context = {
+        "cycle": cycle,
+        "queue": queries.affiliate_queue(
+            cycle, lft_affiliate_scope(current_user), search=search, at=page_request("lft-queue")
         ),
-        search=search,
-        now=utcnow(),
-    )
+        "search": search,
+        "now": utcnow(),
+    }
+    if context["queue"].applications.more:
+        return more_rows(
+            "lft/_queue_rows.html", "lft-queue", context["queue"].applications, **context
+        )
+    return render_template("lft/queue.html", **context)
 
 
 def _decided(application: LftApplication, result: rules.Result) -> str | Response:
@@ -300,7 +305,7 @@ def review(cycle_id: int) -> str:
         job_family_id=family_id,
         sort=sort,
         search=search,
-        page=page_number(),
+        at=page_request("review-list"),
     )
     context = {
         "cycle": cycle,
@@ -310,6 +315,8 @@ def review(cycle_id: int) -> str:
         "may_manage": may_manage_lft(current_user),
         "selected": rules.selected_count(cycle.id),
     }
+    if rows.more:
+        return more_rows("lft/_review_rows.html", "review-list", rows, **context)
     if is_htmx() and request.headers.get("HX-Target") == "review-rows":
         return render_template("lft/_review_rows.html", **context)
     return render_template(

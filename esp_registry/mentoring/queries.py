@@ -24,7 +24,7 @@ from esp_registry.mentoring.models import (
     RequestStatus,
 )
 from esp_registry.mentoring.rules import holds_valid_soo_certificate
-from esp_registry.paging import Page, contains, paginate
+from esp_registry.paging import Page, PageRequest, contains, paginate
 from esp_registry.reference.models import Affiliate
 
 SUGGESTIONS_SHOWN = 5  # per request in the queue; the request's page shows them all
@@ -273,7 +273,13 @@ class QueuePage:
     profiles: dict[int, MentorProfile] = field(default_factory=dict)
 
 
-def matching_queue(scope: set[int] | None, *, search: str = "", page: int = 1) -> QueuePage:
+def matching_queue(
+    scope: set[int] | None,
+    *,
+    search: str = "",
+    page: int = 1,
+    at: PageRequest | None = None,
+) -> QueuePage:
     """One page of open requests (oldest first; those matching `search`) with their best
     suggestions ranked by the database, and the active pairings ending soonest: the same
     few queries whatever the number of requests, mentors and pairings."""
@@ -291,6 +297,7 @@ def matching_queue(scope: set[int] | None, *, search: str = "", page: int = 1) -
         MentoringRequest.created_at,
         MentoringRequest.id,
         page=page,
+        at=at,
         size=QUEUE_PAGE_SIZE,
     )
     ranked = ranked_for([r.id for r in requests.items], SUGGESTIONS_SHOWN)
@@ -310,7 +317,12 @@ def matching_queue(scope: set[int] | None, *, search: str = "", page: int = 1) -
 
 
 def active_pairings_page(
-    scope: set[int] | None, *, search: str = "", page: int = 1, size: int = 25
+    scope: set[int] | None,
+    *,
+    search: str = "",
+    page: int = 1,
+    at: PageRequest | None = None,
+    size: int = 25,
 ) -> Page[MentoringPairing]:
     """Active pairings whose request came from the staff member's affiliates, ending
     soonest first, one page (those whose mentor's or mentee's name contains `search`)."""
@@ -335,7 +347,8 @@ def active_pairings_page(
                 )
             )
         )
-    return paginate(query, MentoringPairing.ends_on, MentoringPairing.id, page=page, size=size)
+    order = (MentoringPairing.ends_on, MentoringPairing.id)
+    return paginate(query, *order, page=page, at=at, size=size)
 
 
 # ---------------------------------------------------------------------------- members

@@ -39,6 +39,7 @@ from esp_registry.mentoring.models import (
     MentoringRole,
     MentorProfile,
 )
+from esp_registry.paging import more_rows, page_request
 from esp_registry.web import is_htmx, page_number, safe_next
 
 bp = Blueprint("mentoring", __name__, url_prefix="/mentoring")
@@ -212,7 +213,8 @@ def _kept(search: str, page: int) -> dict[str, object]:
 
 def _queue_context() -> dict[str, object]:
     search = _search()
-    queue = queries.matching_queue(mentoring_scope(current_user), search=search, page=page_number())
+    at = page_request("request-rows")
+    queue = queries.matching_queue(mentoring_scope(current_user), search=search, at=at)
     return {"queue": queue, "search": search, "keep": _kept(search, queue.rows.page)}
 
 
@@ -221,7 +223,11 @@ def _queue_context() -> dict[str, object]:
 def queue() -> str:
     if not may_match_mentoring(current_user):
         abort(404)
-    return render_template("mentoring/queue.html", **_queue_context())
+    context = _queue_context()
+    rows = context["queue"].rows  # type: ignore[attr-defined]
+    if rows.more:
+        return more_rows("mentoring/_request_rows.html", "request-rows", rows, **context)
+    return render_template("mentoring/queue.html", **context)
 
 
 @bp.get("/pairings")
@@ -232,8 +238,10 @@ def pairings() -> str:
         abort(404)
     search = _search()
     found = queries.active_pairings_page(
-        mentoring_scope(current_user), search=search, page=page_number()
+        mentoring_scope(current_user), search=search, at=page_request("pairing-rows")
     )
+    if found.more:
+        return more_rows("mentoring/_pairing_rows.html", "pairing-rows", found, pairings=found)
     return render_template("mentoring/pairings.html", pairings=found, search=search)
 
 

@@ -100,7 +100,7 @@ def test_two_thousand_at_the_door(page: Page, check_page: CheckPage) -> None:
     expect(count).to_have_text("0 present of 2000 registered · 0 absent, 2000 not yet marked")
     rows = page.locator("#roster-table tbody tr")
     expect(rows).to_have_count(25)
-    expect(page.locator(".pager")).to_contain_text("1\u201325 of 2000")
+    expect(page.locator(".pager")).to_contain_text("1\u201325 of 2,000")
     look("roster-door-01-first-page")
 
     # Typing narrows the roster without a page load (htmx active search).
@@ -123,12 +123,18 @@ def test_two_thousand_at_the_door(page: Page, check_page: CheckPage) -> None:
     assert_same_document(page)
     look("roster-door-02-searched-and-marked")
 
-    # The pager moves through the whole roster, and keeps a search.
+    # "Show more" appends the next names in place; focus moves to the first new row.
     search.fill("")
     expect(rows).to_have_count(25)
-    page.get_by_role("link", name="Next").click()
-    expect(page.locator(".pager")).to_contain_text("26\u201350 of 2000")
-    look("roster-door-03-second-page")
+    page.get_by_role("link", name="Show more").click()
+    expect(rows).to_have_count(50)
+    expect(page.locator(".pager")).to_contain_text("1\u201350 of 2,000")
+    expect(rows.nth(25).get_by_role("button", name="Present", exact=True)).to_be_focused()
+    assert_same_document(page)
+    look("roster-door-03-show-more")
+    # Without JavaScript the same link is the next page.
+    page.goto(f"/sessions/{session_id}/roster?page=2")
+    expect(page.locator(".pager")).to_contain_text("26\u201350 of 2,000")
 
     # "Mark all present" marks the whole session, not only the page shown.
     page.get_by_role("button", name="Mark all present").click()

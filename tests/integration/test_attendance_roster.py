@@ -356,3 +356,21 @@ def test_counts_leave_out_people_no_longer_registered(client, actions):
     db.session.commit()
     counts = rules.roster_counts(session)
     assert (counts.registered, counts.present, counts.absent, counts.unmarked) == (1, 1, 0, 0)
+
+
+def test_show_more_appends_the_next_rows_and_moves_the_pager(client, actions):
+    _, offering, session, _ = setup_session(capacity=None)
+    add_members(offering, [f"Member {i:03}" for i in range(60)])
+    actions.sign_in("fac@example.org")
+    url = f"/sessions/{session.id}/roster"
+    page = client.get(url, query_string={"q": "member"}).get_data(as_text=True)
+    more = re.search(r'hx-get="([^"]+)"\s+hx-target="#roster-rows" hx-swap="beforeend"', page)
+    assert more, "no Show more"
+    link = more.group(1).replace("&amp;", "&")
+    assert "q=member" in link and "page=2" in link
+    rows = client.get(link, headers={**HX, "HX-Target": "roster-rows"}).get_data(as_text=True)
+    assert "<html" not in rows and "<table" not in rows
+    assert names_on(rows)[0] == "Member 025" and len(names_on(rows)) == 25
+    assert rows.count("autofocus") == 1  # the first new row's Present button
+    assert 'id="roster-rows-pager" aria-label="Pages" hx-swap-oob="true"' in rows
+    assert "1\u201350 of 61" in rows  # everything on screen now

@@ -174,3 +174,29 @@ def test_queue_and_review_queries_do_not_grow_with_pages(ctx, client, actions):
     few = [queries_for(client, review + "?q=applicant"), queries_for(client, queue)]
     world(14, start=10)
     assert [queries_for(client, review + "?q=applicant&page=2"), queries_for(client, queue)] == few
+
+
+def show_more(client, page: str, rows_id: str) -> str:  # type: ignore[no-untyped-def]
+    """What htmx gets for the page's "Show more" link (only rows, and the pager again)."""
+    link = re.search(rf'hx-get="([^"]+)"\s+hx-target="#{rows_id}"', page)
+    assert link, f"no Show more for #{rows_id}"
+    answer = client.get(
+        link.group(1).replace("&amp;", "&"),
+        headers={"HX-Request": "true", "HX-Target": rows_id},
+    ).get_data(as_text=True)
+    assert "<html" not in answer and f'id="{rows_id}-pager"' in answer
+    return answer
+
+
+def test_show_more_appends_queue_and_review_rows_keeping_filters(ctx, client, actions):
+    cycle = world(8)
+    actions.sign_in("approver.oh@example.org")
+    queue = client.get(f"/lft/cycles/{cycle.id}/queue?q=applicant").get_data(as_text=True)
+    more = show_more(client, queue, "lft-queue")
+    assert len(names(more)) == 3 and "<ul" not in more and "1\u20138 of 8" in more
+    actions.sign_out()
+    actions.sign_in(admin().email)
+    review = client.get(f"/lft/cycles/{cycle.id}/review?sort=name&q=oh").get_data(as_text=True)
+    more = show_more(client, review, "review-list")
+    assert "<table" not in more and "1\u20138 of 8" in more
+    assert names(more) == sorted(f"Applicant {n} OH" for n in range(8))[5:]

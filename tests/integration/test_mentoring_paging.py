@@ -68,7 +68,10 @@ def test_a_match_on_a_later_page_comes_back_to_it(client, actions):
     fragment = actions.post(
         url.replace("&amp;", "&"), {"mentor_profile_id": str(profile.id)}, headers=HTMX
     ).get_data(as_text=True)
-    assert "is paired with Mona Mentor" in fragment and "5\u20138 of 8" in fragment
+    # The same page again (8 requests left: the 5th to 8th), with a way to the others.
+    assert "is paired with Mona Mentor" in fragment
+    assert requests_on(fragment) == ["Mentee 04", "Mentee 06", "Mentee 07", "Mentee 08"]
+    assert 'href="/mentoring/requests?q=mentee&amp;page=2">See the other pages' in fragment
     plain = actions.post(
         f"/mentoring/requests/{request_id + 1}/match?q=mentee&page=2",
         {"mentor_profile_id": str(profile.id)},
@@ -87,9 +90,9 @@ def test_active_pairings_are_bounded_on_the_queue_and_paged_on_their_page(client
     assert "5 active pairings" in queue and queue.count('class="card" id="pairing-') == 2
     assert 'href="/mentoring/pairings"' in queue
     listed = client.get("/mentoring/pairings").get_data(as_text=True)
-    assert "1\u20135 of 5" in listed and listed.count('id="pairing-') == 5
+    assert "1\u20135 of 5" in listed and listed.count('class="card" id="pairing-') == 5
     found = client.get("/mentoring/pairings?q=paired 3").get_data(as_text=True)
-    assert found.count('id="pairing-') == 1 and "Paired 3" in found
+    assert found.count('class="card" id="pairing-') == 1 and "Paired 3" in found
     assert db.session.scalar(sa.select(sa.func.count()).select_from(MentoringPairing)) == 5
     actions.sign_out()
     actions.sign_in("m@example.org")
@@ -106,3 +109,19 @@ def test_a_request_page_shows_the_best_mentors_only(client, actions, monkeypatch
     page = client.get(f"/mentoring/requests/{request.id}").get_data(as_text=True)
     assert "5 available mentors, best first" in page and "The 3 best are shown." in page
     assert re.findall(r"<strong>(Mentor \d)</strong>", page) == ["Mentor 0", "Mentor 1", "Mentor 2"]
+
+
+def test_show_more_appends_the_next_requests(client, actions):
+    mentor("m@example.org", name="Mona Mentor", capacity=5)
+    for i in range(6):
+        mentee(f"q{i}@example.org", name=f"Mentee {i:02}")
+    the_admin()
+    actions.sign_in("admin@example.org")
+    page = client.get("/mentoring/requests?q=mentee").get_data(as_text=True)
+    link = re.search(r'hx-get="([^"]+)"\s+hx-target="#request-rows"', page)
+    assert link and "q=mentee" in link.group(1)
+    more = client.get(
+        link.group(1).replace("&amp;", "&"), headers={**HTMX, "HX-Target": "request-rows"}
+    ).get_data(as_text=True)
+    assert "<html" not in more and requests_on(more) == ["Mentee 04", "Mentee 05"]
+    assert "<strong>Mona Mentor</strong>" in more and "1\u20136 of 6" in more
