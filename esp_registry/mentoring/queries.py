@@ -139,6 +139,13 @@ def queue_row(request: MentoringRequest, candidates: list[Candidate]) -> QueueRo
 def _ranked(request_ids: list[int], limit: int) -> sa.Select:  # type: ignore[type-arg]
     """The `limit` best mentors of each request, as rank_mentors orders them, and how many
     may be suggested in all: the ranking done by the database (a window per request)."""
+    active = _active_pairings()
+    room = (
+        sa.select(MentorProfile.id.label("profile_id"), active.label("active"))
+        .where(MentorProfile.status == MentorStatus.ACTIVE)
+        .subquery()
+    )
+    # Who may be suggested at all, with their load, worked out once for every request.
     candidates = (
         sa.select(
             MentorProfile.id.label("profile_id"),
@@ -148,14 +155,21 @@ def _ranked(request_ids: list[int], limit: int) -> sa.Select:  # type: ignore[ty
             MentorProfile.local_key,
             MentorProfile.capacity,
             User.full_name.label("name"),
-            _active_pairings().label("active"),
+            sa.func.lower(User.full_name).label("name_key"),
+            room.c.active,
+            (
+                sa.cast(room.c.active, sa.Float)
+                / sa.case((MentorProfile.capacity < 1, 1), else_=MentorProfile.capacity)
+            ).label("load"),
         )
+        .join(room, room.c.profile_id == MentorProfile.id)
         .join(User, User.id == MentorProfile.user_id)
         .where(
-            MentorProfile.status == MentorStatus.ACTIVE,
+            room.c.active < MentorProfile.capacity,
             holds_valid_soo_certificate(MentorProfile.user_id),
         )
         .cte("candidates")
+        .prefix_with("MATERIALIZED")
     )
     c, r = candidates.c, MentoringRequest
     same_family = c.job_family_id == r.job_family_id
@@ -163,38 +177,43 @@ def _ranked(request_ids: list[int], limit: int) -> sa.Select:  # type: ignore[ty
         c.affiliate_id == r.affiliate_id, r.local_key != "", c.local_key == r.local_key
     )
     same_affiliate = c.affiliate_id == r.affiliate_id
-    load = sa.cast(c.active, sa.Float) / sa.case((c.capacity < 1, 1), else_=c.capacity)
-    name = sa.func.lower(c.name)
+    name = c.name_key
     if db.session.get_bind().dialect.name == "postgresql":
         name = name.collate("C")  # code point order, as Python sorts strings
     flags = [sa.case((same, 1), else_=0) for same in (same_family, same_local, same_affiliate)]
+    # The window sorts narrow rows (ids and keys); the details join the best ones after.
     ranked = (
         sa.select(
             r.id.label("request_id"),
             c.profile_id,
-            c.user_id,
-            c.name,
-            c.job_family_id,
-            c.affiliate_id,
-            c.capacity,
-            c.active,
             flags[0].label("same_job_family"),
             flags[1].label("same_local"),
             flags[2].label("same_affiliate"),
             sa.func.row_number()
             .over(
                 partition_by=r.id,
-                order_by=(*(f.desc() for f in flags), load, name, c.profile_id),
+                order_by=(*(f.desc() for f in flags), c.load, name, c.profile_id),
             )
             .label("rank"),
             sa.func.count().over(partition_by=r.id).label("available"),
         )
         .select_from(sa.join(r, candidates, c.user_id != r.user_id))
-        .where(r.id.in_(request_ids), c.active < c.capacity)
+        .where(r.id.in_(request_ids))
         .subquery()
     )
     return (
-        sa.select(ranked).where(ranked.c.rank <= limit).order_by(ranked.c.request_id, ranked.c.rank)
+        sa.select(
+            ranked,
+            c.user_id,
+            c.name,
+            c.job_family_id,
+            c.affiliate_id,
+            c.capacity,
+            c.active,
+        )
+        .join(candidates, c.profile_id == ranked.c.profile_id)
+        .where(ranked.c.rank <= limit)
+        .order_by(ranked.c.request_id, ranked.c.rank)
     )
 
 
