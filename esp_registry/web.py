@@ -93,10 +93,3 @@ def hours_count(value: Decimal | float | int | None) -> int:
 def hours_text(value: Decimal | float | int | None) -> str:
     """Hours with their unit: 1 hour, 1.5 hours, 6 hours."""
     return ngettext("%(hours)s hour", "%(hours)s hours", hours_count(value), hours=hours(value))
-
-
-def page_number() -> int:
-    """The page asked for in the query string or form (`page`), 1 when it is not a number;
-    `paginate` clamps it to the pages there are."""
-    raw = request.values.get("page", "")
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 1

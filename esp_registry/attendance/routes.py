@@ -31,7 +31,7 @@ from esp_registry.columns import utcnow
 from esp_registry.extensions import db
 from esp_registry.paging import more_rows, page_request
 from esp_registry.registrations.models import Registration
-from esp_registry.web import hours_text, is_htmx, page_number
+from esp_registry.web import hours_text, is_htmx
 
 bp = Blueprint("attendance", __name__)
 
@@ -99,6 +99,11 @@ def _kept(search: str, page: int) -> dict[str, object]:
     return {"q": search or None, "page": page if page > 1 else None}
 
 
+def _asked() -> dict[str, object]:
+    """The search and page the request names (a form's action carries them)."""
+    return _kept(_search(), page_request(ROWS_ID).page)
+
+
 def _roster_page(session: Session, errors: dict[int, str] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
     return render_template(
         "attendance/roster.html", **_roster_context(session, errors=errors or {})
@@ -108,7 +113,11 @@ def _roster_page(session: Session, errors: dict[int, str] | None = None, status:
 def _roster_url(session: Session, anchor: str = "") -> str:
     """Back to the page of the roster the form was posted from, searched as it was."""
     return (
-        url_for("attendance.roster", session_id=session.id, **_kept(_search(), page_number()))
+        url_for(
+            "attendance.roster",
+            session_id=session.id,
+            **_asked(),
+        )
         + anchor
     )
 
@@ -162,7 +171,7 @@ def hours(session_id: int, registration_id: int):  # type: ignore[no-untyped-def
             session=session,
             row=result.row,
             errors={registration.id: result.error} if result.error else {},
-            keep=_kept(_search(), page_number()),
+            keep=_asked(),
             **_row_context(),
         )
     if result.error:
@@ -196,7 +205,7 @@ def mark(session_id: int, registration_id: int) -> str | Response:
             row=result.row or rules.roster_row(session, registration),
             refusal=result.refusal,
             errors={},
-            keep=_kept(_search(), page_number()),
+            keep=_asked(),
             **_row_context(),
             # The counts above the table are swapped out-of-band so they stay true.
             counts=rules.roster_counts(session),

@@ -40,7 +40,7 @@ from esp_registry.mentoring.models import (
     MentorProfile,
 )
 from esp_registry.paging import more_rows, page_request
-from esp_registry.web import is_htmx, page_number, safe_next
+from esp_registry.web import is_htmx, safe_next
 
 bp = Blueprint("mentoring", __name__, url_prefix="/mentoring")
 
@@ -284,7 +284,7 @@ def match(request_id: int) -> str | Response:
         # The queue's page again: counts, the mentor's new load in other rows, the pairing.
         return render_template("mentoring/_queue.html", result=result, **_queue_context())
     flash(result.message, _tone(result))
-    back = url_for("mentoring.queue", **_kept(_search(), page_number()))
+    back = url_for("mentoring.queue", **_kept(_search(), page_request("request-rows").page))
     return redirect(safe_next(request.form.get("next"), back))
 
 
