@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from flask import (
     Blueprint,
     abort,
@@ -15,7 +13,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 
 from esp_registry.access import (
@@ -51,35 +50,71 @@ def facilitate() -> str:
 
 
 SEARCH_MAX = 120
+ROWS_ID = "roster-rows"  # the roster's <tbody>, where "Show more" appends
 
 
 def _search() -> str:
-    return request.args.get("q", "")[:SEARCH_MAX].strip()
+    """What the roster is searched for: in the query string, or on a form posted from it."""
+    return request.values.get("q", "")[:SEARCH_MAX].strip()
 
 
-def _counts(session: Session) -> dict[str, int]:
+def _row_context() -> dict[str, object]:
+    """What every row of a roster prints the same, worked out once per page (not per row)."""
     return {
-        "present": rules.present_count(session),
-        "registered": rules.registered_count(session),
+        "words": {
+            "present": _("Present"),
+            "absent": _("Absent"),
+            "unmarked": _("Not marked"),
+            "hours": _("Credited hours"),
+            "save": _("Save"),
+        },
+        "token": generate_csrf(),
     }
 
 
-def _roster_page(session: Session, errors: dict[int, str] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _roster_context(session: Session, **extra: object) -> dict[str, object]:
+    """One page of the roster as it was asked for (search and page), with its counts."""
     search = _search()
+    rows = rules.roster(session, search, at=page_request(ROWS_ID))
+    return {
+        "session": session,
+        "rows": rows,
+        "search": search,
+        "keep": _kept(search, rows.page),
+        "errors": {},
+        "closed": rules.marking_refusal(session, utcnow()),
+        "counts": rules.roster_counts(session),
+        **_row_context(),
+        **extra,
+    }
+
+
+def _kept(search: str, page: int) -> dict[str, object]:
+    """The search and page a form on the roster carries, so a plain post comes back to them."""
+    return {"q": search or None, "page": page if page > 1 else None}
+
+
+def _asked() -> dict[str, object]:
+    """The search and page the request names (a form's action carries them)."""
+    return _kept(_search(), page_request(ROWS_ID).page)
+
+
+def _roster_page(session: Session, errors: dict[int, str] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
     return render_template(
-        "attendance/roster.html",
-        session=session,
-        rows=rules.roster(session, search),
-        search=search,
-        errors=errors or {},
-        closed=rules.marking_refusal(session, utcnow()),
-        **_counts(session),
+        "attendance/roster.html", **_roster_context(session, errors=errors or {})
     ), status
 
 
 def _roster_url(session: Session, anchor: str = "") -> str:
-    search = request.values.get("q", "")[:SEARCH_MAX].strip()
-    return url_for("attendance.roster", session_id=session.id, q=search or None) + anchor
+    """Back to the page of the roster the form was posted from, searched as it was."""
+    return (
+        url_for(
+            "attendance.roster",
+            session_id=session.id,
+            **_asked(),
+        )
+        + anchor
+    )
 
 
 @bp.get("/sessions/<int:session_id>/roster")
@@ -87,21 +122,18 @@ def _roster_url(session: Session, anchor: str = "") -> str:
 def roster(session_id: int):  # type: ignore[no-untyped-def]
     session = load_or_404(Session, session_id, may_take_session_attendance, options=SESSION_OPTIONS)
     if is_htmx() and request.headers.get("HX-Trigger") == "search":
-        return _roster_table(session, request.args)
-    return _roster_page(session)
+        return _roster_table(session)
+    context = _roster_context(session)
+    if context["rows"].more:
+        return more_rows("attendance/_roster_rows.html", ROWS_ID, context["rows"], **context)
+    return render_template("attendance/roster.html", **context)
 
 
-def _roster_table(session: Session, values: Mapping[str, str], **extra: object) -> str:
-    """The table htmx swaps after a search or "mark all", filtered as the page was."""
-    search = values.get("q", "")[:SEARCH_MAX].strip()
+def _roster_table(session: Session, **extra: object) -> str:
+    """The table htmx swaps after a search, a page change or "mark all", with the counts
+    swapped out-of-band so they stay true."""
     return render_template(
-        "attendance/_roster_table.html",
-        session=session,
-        rows=rules.roster(session, search),
-        search=search,
-        errors={},
-        closed=rules.marking_refusal(session, utcnow()),
-        **extra,
+        "attendance/_roster_table.html", **_roster_context(session, count_update=True, **extra)
     )
 
 
@@ -112,13 +144,7 @@ def mark_all(session_id: int) -> str | Response:
     result = rules.mark_all_present(session, current_user)
     message = result.refusal or _("%(count)d marked present.", count=result.marked)
     if is_htmx():
-        return _roster_table(
-            session,
-            request.values,
-            message=message,
-            message_is_error=bool(result.refusal),
-            count_update=_counts(session),
-        )
+        return _roster_table(session, message=message, message_is_error=bool(result.refusal))
     flash(message, "error" if result.refusal else "success")
     return redirect(_roster_url(session))
 
@@ -140,6 +166,8 @@ def hours(session_id: int, registration_id: int):  # type: ignore[no-untyped-def
             session=session,
             row=result.row,
             errors={registration.id: result.error} if result.error else {},
+            keep=_asked(),
+            **_row_context(),
         )
     if result.error:
         return _roster_page(session, {registration.id: result.error}, 422)
@@ -171,9 +199,12 @@ def mark(session_id: int, registration_id: int) -> str | Response:
             session=session,
             row=result.row or rules.roster_row(session, registration),
             refusal=result.refusal,
-            # The count above the table is swapped out-of-band so it stays true.
             errors={},
-            count_update=_counts(session),
+            keep=_asked(),
+            **_row_context(),
+            # The counts above the table are swapped out-of-band so they stay true.
+            counts=rules.roster_counts(session),
+            count_update=True,
         )
     if result.refusal:
         flash(result.refusal, "error")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -23,6 +23,7 @@ from esp_registry.attendance.models import (
 from esp_registry.catalog.models import OfferingStatus, Session
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
+from esp_registry.paging import Page, PageRequest, contains, paginate
 from esp_registry.registrations.models import Registration, RegistrationStatus
 
 
@@ -36,40 +37,86 @@ class RosterRow:
         return self.attendance.status if self.attendance else None
 
 
-def roster(session: Session, search: str = "") -> list[RosterRow]:
-    """Confirmed registrants of the session's offering (whose name contains `search`)
-    with their mark and who changed it last, in two queries whatever the number of rows."""
-    query = _registrants(session)
+ROSTER_PAGE_SIZE = 25  # a phone screen or two; at the door, the search finds the rest
+
+
+def _matching(query: sa.Select, search: str) -> sa.Select:  # type: ignore[type-arg]
+    """Registrants whose name, e-mail or local contains `search` (any case)."""
     search = search.strip()
-    if search:
-        query = query.where(User.full_name.icontains(search, autoescape=True))
-    registrations = db.session.scalars(query).all()
-    marks = {
-        a.registration_id: a
-        for a in db.session.scalars(
-            sa.select(Attendance)
-            .where(Attendance.session_id == session.id)
-            .options(joinedload(Attendance.marked_by).options(lazyload(User.role_grants)))
-        )
-    }
-    return [RosterRow(r, marks.get(r.id)) for r in registrations]
-
-
-def present_count(session: Session) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count()).where(
-            Attendance.session_id == session.id, Attendance.status == AttendanceStatus.PRESENT
+    if not search:
+        return query
+    pattern = contains(search)
+    return query.where(
+        sa.or_(
+            *(
+                sa.func.lower(column).like(pattern, escape="\\")
+                for column in (User.full_name, User.email, User.local_name)
+            )
         )
     )
 
 
-def registered_count(session: Session) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count()).where(
+def roster(
+    session: Session, search: str = "", page: int = 1, at: PageRequest | None = None
+) -> Page[RosterRow]:
+    """One page of the session's confirmed registrants by name (those whose name, e-mail or
+    local contains `search`), with their mark and who changed it last: three queries
+    whatever the size of the roster."""
+    found = paginate(
+        _matching(_registrants(session).order_by(None), search),
+        User.full_name,
+        Registration.id,
+        page=page,
+        at=at,
+        size=ROSTER_PAGE_SIZE,
+    )
+    ids = [r.id for r in found.items]
+    marks = (
+        {
+            a.registration_id: a
+            for a in db.session.scalars(
+                sa.select(Attendance)
+                .where(Attendance.session_id == session.id, Attendance.registration_id.in_(ids))
+                .options(joinedload(Attendance.marked_by).options(lazyload(User.role_grants)))
+            )
+        }
+        if ids
+        else {}
+    )
+    return replace(found, items=[RosterRow(r, marks.get(r.id)) for r in found.items])
+
+
+@dataclass(frozen=True)
+class RosterCounts:
+    registered: int
+    present: int
+    absent: int
+
+    @property
+    def unmarked(self) -> int:
+        return self.registered - self.present - self.absent
+
+
+def roster_counts(session: Session) -> RosterCounts:
+    """Confirmed registrants of the session and how many are marked present, absent or
+    not yet: one query, counted by the database."""
+    marked = sa.and_(
+        Attendance.registration_id == Registration.id, Attendance.session_id == session.id
+    )
+    registered, present, absent = db.session.execute(
+        sa.select(
+            sa.func.count(Registration.id),
+            sa.func.count(sa.case((Attendance.status == AttendanceStatus.PRESENT, 1))),
+            sa.func.count(sa.case((Attendance.status == AttendanceStatus.ABSENT, 1))),
+        )
+        .select_from(Registration)
+        .outerjoin(Attendance, marked)
+        .where(
             Registration.offering_id == session.offering_id,
             Registration.status == RegistrationStatus.CONFIRMED,
         )
-    )
+    ).one()
+    return RosterCounts(registered, present, absent)
 
 
 def roster_row(session: Session, registration: Registration) -> RosterRow:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -19,6 +19,8 @@ from esp_registry.lft.models import (
     LftScore,
     LftStatus,
 )
+from esp_registry.paging import Page, PageRequest, contains, paginate
+from esp_registry.reference.models import Affiliate
 
 ROW_OPTIONS = (
     joinedload(LftApplication.user),
@@ -95,9 +97,13 @@ def staff_trail(application: LftApplication) -> list[LftEvent]:
 # ---------------------------------------------------------------------------- affiliate
 
 
+QUEUE_PAGE_SIZE = 25
+REVIEW_PAGE_SIZE = 25
+
+
 @dataclass
 class Queue:
-    applications: list[LftApplication]
+    applications: Page[LftApplication]
     counts: dict[str, int] = field(default_factory=dict)
     remaining_cap: int | None = None
 
@@ -108,23 +114,47 @@ def _scoped(query: sa.Select, scope: set[int] | None) -> sa.Select:  # type: ign
     return query.where(LftApplication.affiliate_id.in_(scope or {-1}))
 
 
-def affiliate_queue(cycle: LftCycle, scope: set[int] | None) -> Queue:
+def _searched(query: sa.Select, search: str) -> sa.Select:  # type: ignore[type-arg]
+    """Applications whose applicant's name or e-mail, or whose affiliate's name or code,
+    contains `search` (any case)."""
+    search = search.strip()
+    if not search:
+        return query
+    pattern = contains(search)
+    columns = (User.full_name, User.email, Affiliate.name, Affiliate.code)
+    return (
+        query.join(LftApplication.user)
+        .join(LftApplication.affiliate)
+        .where(sa.or_(*(sa.func.lower(c).like(pattern, escape="\\") for c in columns)))
+    )
+
+
+def affiliate_queue(
+    cycle: LftCycle,
+    scope: set[int] | None,
+    *,
+    search: str = "",
+    page: int = 1,
+    at: PageRequest | None = None,
+) -> Queue:
     """Submitted applications (and what became of them) from the approver's affiliate(s),
-    waiting ones first, with counts per state and the endorsements left under the cap."""
+    waiting ones first, one page at a time (those matching `search`), with counts per
+    state and the endorsements left under the cap: four queries whatever the numbers."""
     waiting_first = sa.case((LftApplication.status == LftStatus.SUBMITTED, 0), else_=1)
-    applications = list(
-        db.session.scalars(
-            _scoped(
-                sa.select(LftApplication)
-                .where(
-                    LftApplication.cycle_id == cycle.id,
-                    LftApplication.status != LftStatus.DRAFT,
-                )
-                .options(*ROW_OPTIONS)
-                .order_by(waiting_first, LftApplication.submitted_at, LftApplication.id),
-                scope,
-            )
-        ).unique()
+    query = _scoped(
+        sa.select(LftApplication)
+        .where(LftApplication.cycle_id == cycle.id, LftApplication.status != LftStatus.DRAFT)
+        .options(*ROW_OPTIONS),
+        scope,
+    )
+    applications = paginate(
+        _searched(query, search),
+        waiting_first,
+        LftApplication.submitted_at,
+        LftApplication.id,
+        page=page,
+        at=at,
+        size=QUEUE_PAGE_SIZE,
     )
     return Queue(applications, *queue_counts(cycle, scope))
 
@@ -155,18 +185,17 @@ def queue_counts(cycle: LftCycle, scope: set[int] | None) -> tuple[dict[str, int
 # ---------------------------------------------------------------------------- national
 
 
-def score_summary(reviewer: User | None = None) -> sa.Subquery:
-    """Per application: average score, spread (highest minus lowest reviewer's mean),
-    number of reviewers, and whether `reviewer` is one of them."""
-    per_reviewer = (
-        sa.select(
-            LftScore.application_id.label("application_id"),
-            LftScore.reviewer_id.label("reviewer_id"),
-            sa.func.avg(LftScore.score).label("mean"),
-        )
-        .group_by(LftScore.application_id, LftScore.reviewer_id)
-        .subquery()
-    )
+def score_summary(reviewer: User | None = None, ids: list[int] | None = None) -> sa.Subquery:
+    """Per application (of `ids`, or all): average score, spread (highest minus lowest
+    reviewer's mean), number of reviewers, and whether `reviewer` is one of them."""
+    per_reviewer = sa.select(
+        LftScore.application_id.label("application_id"),
+        LftScore.reviewer_id.label("reviewer_id"),
+        sa.func.avg(LftScore.score).label("mean"),
+    ).group_by(LftScore.application_id, LftScore.reviewer_id)
+    if ids is not None:
+        per_reviewer = per_reviewer.where(LftScore.application_id.in_(ids))
+    per_reviewer = per_reviewer.subquery()
     reviewer_id = reviewer.id if reviewer is not None else -1
     return (
         sa.select(
@@ -202,15 +231,17 @@ def national_review(
     affiliate_id: int | None = None,
     job_family_id: int | None = None,
     sort: str = "average",
-) -> list[ReviewRow]:
+    search: str = "",
+    page: int = 1,
+    at: PageRequest | None = None,
+) -> Page[ReviewRow]:
     """Endorsed applications with their average score and spread (highest minus lowest
-    reviewer's mean), filtered by affiliate and job family: one query for the page."""
-    summary = score_summary(reviewer)
+    reviewer's mean), filtered by affiliate, job family and `search`, one page in the
+    chosen order: three queries whatever the number of applications."""
+    summary = score_summary()
     query = (
-        sa.select(LftApplication, summary.c.average, summary.c.spread, summary.c.reviewers)
-        .add_columns(summary.c.mine)
+        sa.select(LftApplication)
         .outerjoin(summary, summary.c.application_id == LftApplication.id)
-        .join(LftApplication.user)
         .where(LftApplication.cycle_id == cycle.id, LftApplication.status.in_(NATIONAL))
         .options(*ROW_OPTIONS)
     )
@@ -218,23 +249,40 @@ def national_review(
         query = query.where(LftApplication.affiliate_id == affiliate_id)
     if job_family_id:
         query = query.where(LftApplication.job_family_id == job_family_id)
+    query = _searched(query, search)
+    if not search.strip():
+        query = query.join(LftApplication.user)  # the name orders every sort
     order = {
         "name": (User.full_name,),
         "affiliate": (LftApplication.affiliate_id, User.full_name),
         "spread": (sa.func.coalesce(summary.c.spread, -1).desc(), User.full_name),
         "status": (LftApplication.status, LftApplication.alternate_rank, User.full_name),
     }.get(sort, (sa.func.coalesce(summary.c.average, 0).desc(), User.full_name))
-    rows = db.session.execute(query.order_by(*order, LftApplication.id)).unique().all()
-    return [
-        ReviewRow(
-            application,
-            float(average) if average is not None else None,
-            float(spread) if spread is not None else None,
-            reviewers or 0,
-            bool(mine),
+    found = paginate(query, *order, LftApplication.id, page=page, at=at, size=REVIEW_PAGE_SIZE)
+    return replace(found, items=_with_scores(found.items, reviewer))
+
+
+def _with_scores(applications: list[LftApplication], reviewer: User) -> list[ReviewRow]:
+    """The page's applications with their scores and whether `reviewer` scored them."""
+    ids = [a.id for a in applications]
+    summary = score_summary(reviewer, ids)
+    scores = {
+        row.application_id: row
+        for row in (db.session.execute(sa.select(summary)).all() if ids else [])
+    }
+    rows = []
+    for application in applications:
+        score = scores.get(application.id)
+        rows.append(
+            ReviewRow(
+                application,
+                float(score.average) if score is not None else None,
+                float(score.spread) if score is not None else None,
+                score.reviewers if score is not None else 0,
+                bool(score.mine) if score is not None else False,
+            )
         )
-        for application, average, spread, reviewers, mine in rows
-    ]
+    return rows
 
 
 def scores_by_reviewer(application: LftApplication) -> dict[User, dict[int, int]]:

@@ -30,6 +30,7 @@ from esp_registry.lft import queries, rules
 from esp_registry.lft.export import applications_csv
 from esp_registry.lft.forms import AlternateForm, ApplicationForm, CycleForm, ReviewFilters
 from esp_registry.lft.models import LftApplication, LftCycle
+from esp_registry.paging import more_rows, page_request
 from esp_registry.reference.models import Affiliate, JobFamily
 from esp_registry.web import is_htmx, safe_next
 
@@ -197,18 +198,32 @@ def refuse(application_id: int) -> Response:
 
 # ---------------------------------------------------------------------------- affiliate
 
+SEARCH_MAX = 100
+
+
+def _search() -> str:
+    return request.args.get("q", "")[:SEARCH_MAX].strip()
+
 
 @bp.get("/cycles/<int:cycle_id>/queue")
 @login_required
 def queue(cycle_id: int) -> str:
     _may_work_on_affiliate_queue()
     cycle = _cycle(cycle_id)
-    return render_template(
-        "lft/queue.html",
-        cycle=cycle,
-        queue=queries.affiliate_queue(cycle, lft_affiliate_scope(current_user)),
-        now=utcnow(),
-    )
+    search = _search()
+    context = {
+        "cycle": cycle,
+        "queue": queries.affiliate_queue(
+            cycle, lft_affiliate_scope(current_user), search=search, at=page_request("lft-queue")
+        ),
+        "search": search,
+        "now": utcnow(),
+    }
+    if context["queue"].applications.more:
+        return more_rows(
+            "lft/_queue_rows.html", "lft-queue", context["queue"].applications, **context
+        )
+    return render_template("lft/queue.html", **context)
 
 
 def _decided(application: LftApplication, result: rules.Result) -> str | Response:
@@ -282,16 +297,26 @@ def review(cycle_id: int) -> str:
     filters = ReviewFilters(request.args)
     affiliate_id, family_id = filters.chosen("affiliate"), filters.chosen("family")
     sort = filters.sort(request.args.get("sort"))
+    search = _search()
     rows = queries.national_review(
-        cycle, current_user, affiliate_id=affiliate_id, job_family_id=family_id, sort=sort
+        cycle,
+        current_user,
+        affiliate_id=affiliate_id,
+        job_family_id=family_id,
+        sort=sort,
+        search=search,
+        at=page_request("review-list"),
     )
     context = {
         "cycle": cycle,
         "rows": rows,
         "sort": sort,
+        "search": search,
         "may_manage": may_manage_lft(current_user),
         "selected": rules.selected_count(cycle.id),
     }
+    if rows.more:
+        return more_rows("lft/_review_rows.html", "review-list", rows, **context)
     if is_htmx() and request.headers.get("HX-Target") == "review-rows":
         return render_template("lft/_review_rows.html", **context)
     return render_template(

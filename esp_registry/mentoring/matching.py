@@ -7,11 +7,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
+from esp_registry.reference.local_names import local_key
+
 
 def same_local(affiliate_a: int, local_a: str, affiliate_b: int, local_b: str) -> bool:
     """Locals are free text: the same name (any case or spacing) in the same affiliate.
     A blank local is nobody's local."""
-    name_a, name_b = " ".join(local_a.casefold().split()), " ".join(local_b.casefold().split())
+    name_a, name_b = local_key(local_a), local_key(local_b)
     return affiliate_a == affiliate_b and bool(name_a) and name_a == name_b
 
 

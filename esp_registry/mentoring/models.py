@@ -8,11 +8,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from esp_registry.accounts.models import User
 from esp_registry.columns import UTCDateTime, str_enum, utcnow
 from esp_registry.extensions import db
+from esp_registry.reference.local_names import local_key
 from esp_registry.reference.models import Affiliate, JobFamily
 
 MAX_CAPACITY = 5  # mentees one mentor takes at once
@@ -68,6 +69,8 @@ class MentorProfile(db.Model):
         sa.ForeignKey("affiliates.id", ondelete="RESTRICT"), index=True
     )
     local_name: Mapped[str] = mapped_column(sa.String(120), default="")
+    # The local as the ranking compares it (matching.local_key), kept with the name.
+    local_key: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     capacity: Mapped[int] = mapped_column(default=1)
     note: Mapped[str] = mapped_column(sa.String(500), default="")
     status: Mapped[MentorStatus] = mapped_column(
@@ -79,6 +82,11 @@ class MentorProfile(db.Model):
     user: Mapped[User] = relationship()
     job_family: Mapped[JobFamily] = relationship()
     affiliate: Mapped[Affiliate] = relationship()
+
+    @validates("local_name")
+    def _keep_local_key(self, _key: str, value: str) -> str:
+        self.local_key = local_key(value)
+        return value
 
     __table_args__ = (
         sa.CheckConstraint(f"capacity >= 1 AND capacity <= {MAX_CAPACITY}", name="capacity_range"),
@@ -100,6 +108,7 @@ class MentoringRequest(db.Model):
         sa.ForeignKey("affiliates.id", ondelete="RESTRICT"), index=True
     )
     local_name: Mapped[str] = mapped_column(sa.String(120), default="")
+    local_key: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     started_job_on: Mapped[date] = mapped_column(sa.Date())
     help_with: Mapped[str] = mapped_column(sa.Text, default="")
     status: Mapped[RequestStatus] = mapped_column(
@@ -112,6 +121,11 @@ class MentoringRequest(db.Model):
     job_family: Mapped[JobFamily] = relationship()
     affiliate: Mapped[Affiliate] = relationship()
     pairing: Mapped[MentoringPairing | None] = relationship(back_populates="request", uselist=False)
+
+    @validates("local_name")
+    def _keep_local_key(self, _key: str, value: str) -> str:
+        self.local_key = local_key(value)
+        return value
 
     __table_args__ = (
         # One open request per member: a double click makes one.

@@ -31,7 +31,6 @@ from esp_registry.columns import utcnow
 from esp_registry.extensions import db
 from esp_registry.mentoring import queries, rules
 from esp_registry.mentoring.forms import LogForm, MatchForm, MentorForm, RequestForm
-from esp_registry.mentoring.matching import rank_mentors
 from esp_registry.mentoring.models import (
     ActivityType,
     MentoringLog,
@@ -40,6 +39,7 @@ from esp_registry.mentoring.models import (
     MentoringRole,
     MentorProfile,
 )
+from esp_registry.paging import more_rows, page_request
 from esp_registry.web import is_htmx, safe_next
 
 bp = Blueprint("mentoring", __name__, url_prefix="/mentoring")
@@ -198,34 +198,72 @@ def withdraw_request(request_id: int) -> Response:
 # ---------------------------------------------------------------------------- matching
 
 
+SEARCH_MAX = 100
+REQUEST_SUGGESTIONS = 25  # on a request's page; the queue shows SUGGESTIONS_SHOWN
+
+
+def _search() -> str:
+    return request.values.get("q", "")[:SEARCH_MAX].strip()
+
+
+def _kept(search: str, page: int) -> dict[str, object]:
+    """The queue's search and page, carried by its forms so a plain post comes back."""
+    return {"q": search or None, "page": page if page > 1 else None}
+
+
+def _queue_context() -> dict[str, object]:
+    search = _search()
+    at = page_request("request-rows")
+    queue = queries.matching_queue(mentoring_scope(current_user), search=search, at=at)
+    return {"queue": queue, "search": search, "keep": _kept(search, queue.rows.page)}
+
+
 @bp.get("/requests")
 @login_required
 def queue() -> str:
     if not may_match_mentoring(current_user):
         abort(404)
-    return render_template(
-        "mentoring/queue.html", queue=queries.matching_queue(mentoring_scope(current_user))
+    context = _queue_context()
+    rows = context["queue"].rows  # type: ignore[attr-defined]
+    if rows.more:
+        return more_rows("mentoring/_request_rows.html", "request-rows", rows, **context)
+    return render_template("mentoring/queue.html", **context)
+
+
+@bp.get("/pairings")
+@login_required
+def pairings() -> str:
+    """Every active pairing of the staff member's affiliates, ending soonest first."""
+    if not may_match_mentoring(current_user):
+        abort(404)
+    search = _search()
+    found = queries.active_pairings_page(
+        mentoring_scope(current_user), search=search, at=page_request("pairing-rows")
     )
+    if found.more:
+        return more_rows("mentoring/_pairing_rows.html", "pairing-rows", found, pairings=found)
+    return render_template("mentoring/pairings.html", pairings=found, search=search)
 
 
 @bp.get("/requests/<int:request_id>")
 @login_required
 def request_page(request_id: int) -> str:
-    """A request: its member sees its status; staff see every mentor ranked for it."""
+    """A request: its member sees its status; staff see the mentors ranked for it."""
     mentoring_request = load_or_404(
         MentoringRequest, request_id, may_see_mentoring_request, options=queries.REQUEST_OPTIONS
     )
     staff = may_match_request(current_user, mentoring_request)
-    suggestions, profiles = [], {}
+    ranked = queries.Ranked([], 0)
+    profiles = {}
     if staff and mentoring_request.status == "open":
-        pool = queries.mentor_pool()
-        suggestions = rank_mentors(queries.seeker_of(mentoring_request), pool.candidates)
-        profiles = pool.profiles
+        found = queries.ranked_for([mentoring_request.id], REQUEST_SUGGESTIONS)
+        ranked, profiles = found[mentoring_request.id], queries.suggested_profiles(found)
     return render_template(
         "mentoring/request_page.html",
         mentoring_request=mentoring_request,
         staff=staff,
-        suggestions=suggestions,
+        suggestions=ranked.suggestions,
+        available=ranked.available,
         profiles=profiles,
     )
 
@@ -243,14 +281,10 @@ def match(request_id: int) -> str | Response:
     else:
         result = rules.confirm_match(mentoring_request, profile, current_user)
     if is_htmx():
-        # The whole queue again: counts, the mentor's new load in other rows, the pairing.
-        return render_template(
-            "mentoring/_queue.html",
-            queue=queries.matching_queue(mentoring_scope(current_user)),
-            result=result,
-        )
+        # The queue's page again: counts, the mentor's new load in other rows, the pairing.
+        return render_template("mentoring/_queue.html", result=result, **_queue_context())
     flash(result.message, _tone(result))
-    back = url_for("mentoring.queue")
+    back = url_for("mentoring.queue", **_kept(_search(), page_request("request-rows").page))
     return redirect(safe_next(request.form.get("next"), back))
 
 

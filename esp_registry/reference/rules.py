@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
 from esp_registry.paging import Page, PageRequest, contains, paginate
+from esp_registry.reference.local_names import local_key
 from esp_registry.reference.models import (
     Affiliate,
     JobFamily,
@@ -197,10 +198,12 @@ def _rename_typed_locals(affiliate_id: int, old: str, new: str) -> int:
     members = 0
     for name in TYPED_LOCAL_TABLES:
         table = db.metadata.tables[name]
+        # Mentoring keeps the key its ranking compares locals by (local_names.local_key).
+        key = {"local_key": local_key(new)} if "local_key" in table.c else {}
         result = db.session.execute(
             table.update()
             .where(table.c.affiliate_id == affiliate_id, sa.func.trim(table.c.local_name) == old)
-            .values(local_name=new)
+            .values(local_name=new, **key)
         )
         if name == "users":
             members = result.rowcount or 0  # type: ignore[attr-defined]

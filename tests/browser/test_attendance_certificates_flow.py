@@ -211,7 +211,9 @@ def test_mark_attendance_bulk_print_and_transcript(
     card.get_by_role("link", name=f"Roster: {PAST_SESSION}").click()
     expect(page.get_by_role("heading", name=PAST, level=1)).to_be_visible()
     count = page.locator("#roster-count")
-    expect(count).to_have_text(f"2 present of {REGISTERED} registered")
+    expect(count).to_have_text(
+        f"2 present of {REGISTERED} registered · 0 absent, {REGISTERED - 2} not yet marked"
+    )
     look(page, "cert-01-roster")
 
     # One tap marks Tom present; his row and the count change in place.
@@ -221,7 +223,9 @@ def test_mark_attendance_bulk_print_and_transcript(
     expect(present).to_have_attribute("aria-pressed", "false")
     present.click()
     expect(present).to_have_attribute("aria-pressed", "true")
-    expect(count).to_have_text(f"3 present of {REGISTERED} registered")
+    expect(count).to_have_text(
+        f"3 present of {REGISTERED} registered · 0 absent, {REGISTERED - 3} not yet marked"
+    )
     expect(tom.get_by_label(f"Credited hours for {ABSENT_NAME}")).to_have_value("6")
 
     # Maria left early: more than the session's hours is refused, 5.5 is kept.
@@ -243,7 +247,9 @@ def test_mark_attendance_bulk_print_and_transcript(
     expect(page.locator("#roster-table").get_by_role("status")).to_have_text(
         f"{len(WALK_INS)} marked present."
     )
-    expect(count).to_have_text(f"{REGISTERED} present of {REGISTERED} registered")
+    expect(count).to_have_text(
+        f"{REGISTERED} present of {REGISTERED} registered · 0 absent, 0 not yet marked"
+    )
     expect(page.get_by_role("button", name="Present", exact=True)).to_have_count(REGISTERED)
     for button in page.get_by_role("button", name="Present", exact=True).all():
         expect(button).to_have_attribute("aria-pressed", "true")

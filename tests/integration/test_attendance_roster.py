@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -242,8 +243,10 @@ def test_roster_queries_do_not_grow_from_10_to_500_attendees(client, actions):
     many = queries_for(client, url)
     assert many == few
     page = client.get(url).get_data(as_text=True)
-    assert "Member 498" in page and "250 present of 500 registered" in page
-    assert page.count("Last changed by") == 250
+    assert "250 present of 500 registered · 0 absent, 250 not yet marked" in page
+    assert "1\u201325 of 500" in page and "Member 024" in page and "Member 025" not in page
+    assert page.count("Last changed by") == 13  # 0, 2, .., 8 then 9, 11, .., 23
+    assert "Member 498" in client.get(url + "?page=20").get_data(as_text=True)
 
 
 def test_mark_all_rule_is_idempotent(client):
@@ -254,3 +257,120 @@ def test_mark_all_rule_is_idempotent(client):
     assert [e.change for e in db.session.scalars(sa.select(AttendanceEvent))] == [
         AttendanceChange.MARK_ALL
     ] * 2
+
+
+def names_on(page: str) -> list[str]:
+    return re.findall(r'<th scope="row">([^<]+)<br>', page)
+
+
+def test_roster_pages_first_middle_last_keep_the_search(client, actions):
+    _, offering, session, _ = setup_session(capacity=None)
+    add_members(offering, [f"Member {i:03}" for i in range(70)] + ["Ana Ruiz"])
+    actions.sign_in("fac@example.org")
+    url = f"/sessions/{session.id}/roster"
+    first = client.get(url).get_data(as_text=True)
+    assert "1\u201325 of 72" in first and 'rel="prev"' not in first
+    assert names_on(first)[0] == "Ana Ruiz" and len(names_on(first)) == 25
+    assert f'href="{url}?page=2"' in first
+    middle = client.get(url, query_string={"page": 2}).get_data(as_text=True)
+    assert "26\u201350 of 72" in middle and names_on(middle)[0] == "Member 024"
+    assert f'href="{url}?page=1"' in middle and f'href="{url}?page=3"' in middle
+    last = client.get(url, query_string={"page": 3}).get_data(as_text=True)
+    assert "51\u201372 of 72" in last and 'rel="next"' not in last
+    assert names_on(last)[-1] == "Pat Member" and len(names_on(last)) == 22
+    # Past the end, or not a number: the nearest page there is.
+    assert names_on(client.get(url + "?page=99").get_data(as_text=True)) == names_on(last)
+    assert names_on(client.get(url + "?page=x²").get_data(as_text=True)) == names_on(first)
+    # A search pages too, and its pager keeps it.
+    searched = client.get(url, query_string={"q": "member 06"}).get_data(as_text=True)
+    assert "1\u201310 of 10" in searched and 'rel="next"' not in searched
+    searched = client.get(url, query_string={"q": "member 0"}).get_data(as_text=True)
+    assert "1\u201325 of 70" in searched and f'href="{url}?q=member+0&amp;page=2"' in searched
+    # The counts are the whole session's, whatever the page or search.
+    assert "0 present of 72 registered · 0 absent, 72 not yet marked" in searched
+
+
+def test_search_by_email_and_local(client, actions):
+    _, offering, session, _ = setup_session()
+    ana, bo = add_members(offering, ["Ana Ruiz", "Bo Chen"])
+    ana.user.email, bo.user.local_name = "aruiz@union.example", "Riverside Educators"
+    db.session.commit()
+    actions.sign_in("fac@example.org")
+    url = f"/sessions/{session.id}/roster"
+    assert names_on(client.get(url, query_string={"q": "@UNION"}).get_data(as_text=True)) == [
+        "Ana Ruiz"
+    ]
+    assert names_on(client.get(url, query_string={"q": "riverside"}).get_data(as_text=True)) == [
+        "Bo Chen"
+    ]
+
+
+def test_plain_mark_comes_back_to_the_same_page_and_search(client, actions):
+    _, offering, session, _ = setup_session(capacity=None)
+    registrations = add_members(offering, [f"Member {i:03}" for i in range(30)])
+    actions.sign_in("fac@example.org")
+    url = f"/sessions/{session.id}/roster"
+    page = client.get(url, query_string={"q": "member", "page": 2}).get_data(as_text=True)
+    target = registrations[27]
+    action = f"/sessions/{session.id}/attendance/{target.id}?q=member&amp;page=2"
+    assert f'action="{action}"' in page
+    response = actions.post(action.replace("&amp;", "&"), {"status": "present"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"{url}?q=member&page=2#r{target.id}")
+    back = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Member 027 marked present." in back and "26\u201331 of 31" in back  # and Pat
+    assert marks() == [("present", "5.00")]
+
+
+def test_one_tap_swaps_the_row_and_the_counts(client, actions):
+    _, offering, session, pat = setup_session()
+    add_members(offering, ["Ana Ruiz", "Bo Chen"])
+    actions.sign_in("fac@example.org")
+    url = f"/sessions/{session.id}/attendance/{pat.id}"
+    fragment = actions.post(url, {"status": "absent"}, headers=HX).get_data(as_text=True)
+    assert "<html" not in fragment and f'<tr id="r{pat.id}">' in fragment
+    assert 'hx-swap-oob="true">0 present of 3 registered · 1 absent, 2 not yet marked' in fragment
+
+
+def test_mark_all_from_a_searched_page_marks_the_whole_session(client, actions):
+    _, offering, session, _ = setup_session(capacity=None)
+    add_members(offering, [f"Member {i:03}" for i in range(70)])
+    actions.sign_in("fac@example.org")
+    url = f"/sessions/{session.id}/attendance/mark-all?page=2"
+    response = actions.post(url, {"q": "member 06"}, headers=HX)
+    fragment = response.get_data(as_text=True)
+    assert "71 marked present." in fragment
+    assert 'hx-swap-oob="true">71 present of 71 registered · 0 absent, 0 not yet marked' in fragment
+    assert len(marks()) == 71
+    # Without JavaScript it comes back to the page and search it was sent from.
+    response = actions.post(url, {"q": "member"})
+    assert response.headers["Location"].endswith(f"/sessions/{session.id}/roster?q=member&page=2")
+
+
+def test_counts_leave_out_people_no_longer_registered(client, actions):
+    facilitator, offering, session, pat = setup_session()
+    (ana,) = add_members(offering, ["Ana Ruiz"])
+    rules.mark(session, pat, AttendanceStatus.PRESENT, facilitator)
+    rules.mark(session, ana, AttendanceStatus.ABSENT, facilitator)
+    ana.status = RegistrationStatus.CANCELLED
+    db.session.commit()
+    counts = rules.roster_counts(session)
+    assert (counts.registered, counts.present, counts.absent, counts.unmarked) == (1, 1, 0, 0)
+
+
+def test_show_more_appends_the_next_rows_and_moves_the_pager(client, actions):
+    _, offering, session, _ = setup_session(capacity=None)
+    add_members(offering, [f"Member {i:03}" for i in range(60)])
+    actions.sign_in("fac@example.org")
+    url = f"/sessions/{session.id}/roster"
+    page = client.get(url, query_string={"q": "member"}).get_data(as_text=True)
+    more = re.search(r'hx-get="([^"]+)"\s+hx-target="#roster-rows" hx-swap="beforeend"', page)
+    assert more, "no Show more"
+    link = more.group(1).replace("&amp;", "&")
+    assert "q=member" in link and "page=2" in link
+    rows = client.get(link, headers={**HX, "HX-Target": "roster-rows"}).get_data(as_text=True)
+    assert "<html" not in rows and "<table" not in rows
+    assert names_on(rows)[0] == "Member 025" and len(names_on(rows)) == 25
+    assert rows.count("autofocus") == 1  # the first new row's Present button
+    assert 'id="roster-rows-pager" aria-label="Pages" hx-swap-oob="true"' in rows
+    assert "1\u201350 of 61" in rows  # everything on screen now

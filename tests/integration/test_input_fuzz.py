@@ -163,6 +163,11 @@ PAGED_ROWS = [
     "people-rows",
     "local-rows",
     "registration-rows",
+    "roster-rows",
+    "lft-queue",
+    "review-list",
+    "pairing-rows",
+    "request-rows",
 ]
 FILLS = ["x", "\u00e9", "\u3042", "a\u0301"]  # one, two and three bytes; a combining mark
 
@@ -447,9 +452,9 @@ TARGETS: dict[str, Target] = {
     "certificates.revoke": Target("admin", ("reason",)),
     "attendance.facilitate": Target("facilitator"),
     "attendance.roster": Target("facilitator"),
-    "attendance.mark_all": Target("facilitator", ("q",)),
-    "attendance.hours": Target("facilitator", ("hours", "q")),
-    "attendance.mark": Target("facilitator", ("status", "q")),
+    "attendance.mark_all": Target("facilitator", ("q", "page")),
+    "attendance.hours": Target("facilitator", ("hours", "q", "page")),
+    "attendance.mark": Target("facilitator", ("status", "q", "page")),
     "attendance.check_in_screen": Target("facilitator"),
     "attendance.sign_in_sheet": Target("facilitator"),
     "attendance.check_in": Target("member"),
@@ -493,6 +498,7 @@ TARGETS: dict[str, Target] = {
     "mentoring.ask": Target("newbie", fields_of(RequestForm), base="ask"),
     "mentoring.withdraw_request": Target("newbie"),
     "mentoring.queue": Target("approver"),
+    "mentoring.pairings": Target("approver"),
     "mentoring.request_page": Target("approver"),
     "mentoring.match": Target("approver", fields_of(MatchForm, extra=NEXT), base="match"),
     "mentoring.pairing": Target("mentor"),

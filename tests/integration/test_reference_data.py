@@ -299,6 +299,11 @@ def test_merging_two_locals_moves_everyone_and_deactivates_the_source(ctx, world
     assert db.session.get(MentoringRequest, request.id).local_name == (
         "Columbus Education Association"
     )
+    # The key mentoring suggestions compare locals by follows the new name.
+    assert {
+        db.session.get(MentorProfile, profile.id).local_key,
+        db.session.get(MentoringRequest, request.id).local_key,
+    } == {"columbus education association"}
     assert not db.session.get(Local, world["ea"].id).active
     assert rules.active_locals(oh.id) == ["Columbus Education Association"]
     assert tx.id != oh.id
