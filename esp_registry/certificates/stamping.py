@@ -257,8 +257,11 @@ def _as_drawn(text: str) -> str:
 class Stamper:
     """The content stream of each page: the background with its holes filled."""
 
-    def __init__(self, background: Background, pages: Sequence[Any]) -> None:
+    def __init__(
+        self, background: Background, pages: Sequence[Any], min_scale: float = 0.0
+    ) -> None:
         self.background = background
+        self.min_scale = min_scale  # a text that would shrink more: its page is laid out in full
         # One subset per font file, holding what every page of the document needs.
         needed: dict[FontFile, set[str]] = defaultdict(set)
         self.values: list[dict[str, str]] = []
@@ -284,15 +287,20 @@ class Stamper:
         values = self.values[index]
         return all(
             self.drawable[slot.font].issuperset(values[slot.field])
+            and self._width(slot, values[slot.field]) * self.min_scale <= slot.room
             for slot in self.background.holes
         )
+
+    def _width(self, slot: TextSlot, text: str) -> float:
+        font = self.fonts[slot.font]
+        return font.advance(text) * slot.size / 1000 + slot.letter_spacing * len(text)
 
     def _text(self, slot: TextSlot, text: str) -> bytes:
         """Drawn inside WeasyPrint's text object: end it, draw, and begin another, so its
         text state and colour are as it left them (it sets a text matrix for each text)."""
         font = self.fonts[slot.font]
         size, spacing = slot.size, slot.letter_spacing
-        width = font.advance(text) * size / 1000 + spacing * len(text)
+        width = self._width(slot, text)
         if width > slot.room:
             shrink = slot.room / width
             size, spacing, width = size * shrink, spacing * shrink, slot.room
@@ -311,7 +319,8 @@ class Stamper:
         segments, holes = self.background.segments, self.background.holes
         parts = [b"q\n", segments[0]]
         for slot, segment in zip(holes, segments[1:], strict=True):
-            parts.append(self._text(slot, values[slot.field]) if values[slot.field] else b"")
+            # An empty field draws nothing; its neighbours stay separate operations.
+            parts.append(self._text(slot, values[slot.field]) if values[slot.field] else b"\n")
             parts.append(segment)
         parts.append(b"\nQ\n")
         qr = self.background.qr
@@ -453,16 +462,18 @@ def stamp(
     on_progress: Callable[[int], None] = lambda done: None,
     progress_every: int = 100,
     title: str = "",
+    min_scale: float = 0.0,
 ) -> bytes:
     """One PDF page per item of pages, in order: stamped onto the background where the
-    fonts can draw it, else laid out in full by render_in_full(items) (one page each)."""
+    fonts can draw it (and no text shrinks below min_scale of its size to fit), else laid
+    out in full by render_in_full(items) (one page each)."""
     if not pages:
         return render_in_full(pages)  # one blank page: a PDF with none upsets viewers
     writer = PdfWriter()
     writer.pdf_header = "%PDF-1.7"
     if title:
         writer.add_metadata({"/Title": title})
-    stamper = Stamper(background, pages) if background is not None else None
+    stamper = Stamper(background, pages, min_scale) if background is not None else None
     stamped = [stamper is not None and stamper.can_stamp(i) for i in range(len(pages))]
     in_full = [i for i, yes in enumerate(stamped) if not yes]
     rendered: dict[int, Any] = {}  # page index -> page laid out in full, not yet added
