@@ -188,6 +188,39 @@ def rush(offering_id: int, browsers: list[tuple[str, str]]) -> dict[str, object]
     return {"told": told, "latencies": latencies, "errors": errors, "elapsed": elapsed}
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User plus system CPU time these processes have used (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def workers_of(master: int) -> list[int]:
+    children = Path(f"/proc/{master}/task/{master}/children")
+    return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+
+def postgres_backends(url: str) -> list[int]:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        pids = list(
+            conn.scalars(
+                sa.text(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND pid <> pg_backend_pid()"
+                )
+            )
+        )
+    engine.dispose()
+    return pids
+
+
 def wait_for_server() -> None:
     for _ in range(100):
         try:
@@ -230,11 +263,19 @@ def main() -> None:
                 "warning",
                 "wsgi:app",
             ],
-            cwd=ROOT,
+            # RUSH_APP_ROOT: serve another checkout of the app (e.g. main's, for a before/after).
+            cwd=os.environ.get("RUSH_APP_ROOT", ROOT),
             env=env,
         )
         wait_for_server()
+        workers = workers_of(server.pid)
+        app_cpu = cpu_seconds(workers)
+        mine = time.process_time()
         result = rush(offering_id, browsers)
+        app_cpu = cpu_seconds(workers) - app_cpu
+        client_cpu = time.process_time() - mine
+        backends = postgres_backends(url)  # the workers' connections (pooled, kept)
+        db_cpu = cpu_seconds(backends)  # since they opened: the rush and a warm-up GET
         told: dict[int, tuple[str, int | None]] = result["told"]  # type: ignore[assignment]
         latencies: list[float] = sorted(result["latencies"])  # type: ignore[arg-type]
         errors: list[str] = result["errors"]  # type: ignore[assignment]
@@ -266,6 +307,13 @@ def main() -> None:
         p95 = latencies[int(len(latencies) * 0.95) - 1] * 1000 if latencies else 0
         for error in errors[:5]:
             print("error:", error)
+        done = max(len(told), 1)
+        print(
+            f"CPU per registration: app {app_cpu / done * 1000:.1f} ms (gunicorn workers), "
+            f"PostgreSQL {db_cpu / done * 1000:.1f} ms, "
+            f"this client {client_cpu / done * 1000:.1f} ms; "
+            f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end"
+        )
         print(
             f"{len(told)} registrations ({confirmed} confirmed of {CAPACITY} seats, "
             f"{len(rows) - confirmed} waitlisted) by {CLIENTS} clients in {elapsed:.1f}s "
@@ -275,7 +323,8 @@ def main() -> None:
             f"rush_per_s={per_s:.0f} errors={len(errors)} "
             f"overbooked={max(confirmed - CAPACITY, 0)} "
             f"wrong_position={wrong} missing={MEMBERS - len(told) - len(errors)} "
-            f"p50_ms={p50:.0f} p95_ms={p95:.0f}"
+            f"p50_ms={p50:.0f} p95_ms={p95:.0f} "
+            f"app_cpu_ms={app_cpu / done * 1000:.1f} db_cpu_ms={db_cpu / done * 1000:.1f}"
         )
     finally:
         if server is not None:
