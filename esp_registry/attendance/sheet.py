@@ -5,9 +5,9 @@ the bulk certificates (certificates/stamping.py): one page of ROWS_PER_PAGE empt
 with the session's heading, is laid out once, and each page is a copy of it with its
 rows' numbers, names, job families and locals and its page number drawn in. Every page
 repeats the heading and the column titles; a row never splits or grows (a long name
-shrinks to fit its cell). A page whose names the fonts cannot draw glyph by glyph, or
-that holds a name too long to shrink to one line, is laid out by WeasyPrint in full, in
-its place (there such a name takes two lines).
+shrinks to fit its cell, on two lines if one would make it too small). A page whose names
+the fonts cannot draw glyph by glyph, or holding a name too long even for two lines, is
+laid out by WeasyPrint in full, in its place.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ log = logging.getLogger(__name__)
 
 ROWS_PER_PAGE = 18
 TEMPLATE = "attendance/sign_in_sheet_pdf.html"
-# A text would shrink below this to fit on one line: its page is laid out in full, where it
-# takes two lines (a name of 40-odd letters; rare, and a tenth of a second each).
+# A text that would shrink below this to fit on one line is drawn on two; one too long even
+# for two (80-odd letters) gets its page laid out in full, where it takes up to three.
 MIN_SCALE = 0.7
 
 
@@ -54,7 +54,7 @@ FIELDS = {"page"} | {
 
 @dataclass(frozen=True)
 class SheetPage:
-    """One page: its rows (blank after the last name, for walk-ins) and "3 / 28"."""
+    """One page: its rows (blank after the last name, for walk-ins) and "Page 3 / 28"."""
 
     rows: tuple[SheetRow, ...]
     page: str
@@ -89,7 +89,7 @@ def sheet_pages(registrations: Sequence[Registration]) -> list[SheetPage]:
     return [
         SheetPage(
             tuple(rows[i * ROWS_PER_PAGE : (i + 1) * ROWS_PER_PAGE]),
-            f"{i + 1} / {count}",
+            f"{_('Page')} {i + 1} / {count}",
         )
         for i in range(count)
     ]
@@ -103,6 +103,7 @@ def sign_in_sheet_html(
         session=session,
         offering=session.offering,
         pages=[STAND_IN] if background else pages,
+        background=background,
         registered=registered,
         rows_per_page=ROWS_PER_PAGE,
     )
@@ -144,4 +145,6 @@ def sign_in_sheet_pdf(session: Session) -> bytes:
         return HTML(string=html, base_url=base_url).write_pdf()
 
     commit_keeping_loaded()  # end the read transaction; a page laid out in full reads it
-    return stamping.stamp(background, pages, in_full, title=title, min_scale=MIN_SCALE)
+    return stamping.stamp(
+        background, pages, in_full, title=title, min_scale=MIN_SCALE, two_lines=True
+    )

@@ -19,11 +19,16 @@ def page_texts(data: bytes) -> list[str]:
     return [" ".join(page.extract_text().split()) for page in reader.pages]
 
 
-def test_every_page_has_the_heading_and_its_own_rows_in_name_order(client, actions):
+def laid_out_in_full(*_args: object, **_kwargs: object) -> None:
+    raise AssertionError("every page of this sheet can be stamped")
+
+
+def test_every_page_has_the_heading_and_its_own_rows_in_name_order(client, actions, monkeypatch):
     _, offering, session, _ = setup_session(capacity=None, venue="Union Hall, Columbus")
     names = [f"Zoë Ñandú {i:02}" for i in range(38)] + [LONG, "Nguyễn Thị Minh Khai"]
     add_members(offering, names)
     actions.sign_in("fac@example.org")
+    monkeypatch.setattr(sheet, "HTML", laid_out_in_full)  # the long name too: on two lines
     response = client.get(f"/sessions/{session.id}/sign-in-sheet.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     pages = page_texts(response.data)
@@ -38,8 +43,18 @@ def test_every_page_has_the_heading_and_its_own_rows_in_name_order(client, actio
         rows = everyone[(number - 1) * 18 : number * 18]
         for index, name in enumerate(rows, start=(number - 1) * 18 + 1):
             assert f"{index} {name}" in text, (number, name)
-    # The long name is printed whole (on a page laid out in full, on two lines).
-    assert LONG in " ".join(pages).replace("- ", "-")
+    # The long name is printed whole, on two lines of its row.
+    assert LONG in " ".join(pages)
+
+
+def test_a_name_the_fonts_cannot_draw_gets_its_page_laid_out_in_full(client, actions):
+    _, offering, session, _ = setup_session(capacity=None)
+    add_members(offering, [f"Member {i:02}" for i in range(20)] + ["王小明 Wang"])
+    actions.sign_in("fac@example.org")
+    pages = page_texts(client.get(f"/sessions/{session.id}/sign-in-sheet.pdf").data)
+    assert len(pages) == 2 and all("Signature" in text for text in pages)
+    assert "19 Member 18" in pages[1] and "Page 2 / 2" in pages[1]
+    assert "22 王小明 Wang" in pages[1] or "22 王小明Wang" in pages[1]
 
 
 def test_the_sheet_is_laid_out_once_and_stamped(ctx):
@@ -49,7 +64,7 @@ def test_the_sheet_is_laid_out_once_and_stamped(ctx):
     add_members(offering, [f"Member {i:03}" for i in range(40)])
     registrations = rules.sign_in_sheet_rows(session)
     pages = sheet.sheet_pages(registrations)
-    assert [p.page for p in pages] == ["1 / 3", "2 / 3", "3 / 3"]
+    assert [p.page for p in pages] == ["Page 1 / 3", "Page 2 / 3", "Page 3 / 3"]
     assert pages[2].row(4).name == "Pat Member" and pages[2].row(5) == sheet.BLANK
     with ctx.test_request_context():
         html = sheet.sign_in_sheet_html(session, pages, len(registrations), background=True)
