@@ -10,6 +10,7 @@ Arabic...) are laid out by WeasyPrint in full, in their place.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import io
 import logging
@@ -28,6 +29,7 @@ from weasyprint import HTML
 
 from esp_registry.catalog.models import Offering
 from esp_registry.certificates import stamping
+from esp_registry.certificates.etags import pdf_etag
 from esp_registry.certificates.models import Certificate
 from esp_registry.certificates.rules import CODE_LENGTH, Printable, display_code
 from esp_registry.extensions import db
@@ -130,6 +132,17 @@ def certificate_page(certificate: Certificate) -> CertificatePage:
     member = registration.user
     return _page(
         certificate, member.job_family.name, member.affiliate.name, registration.offering.timezone
+    )
+
+
+def certificate_etag(certificate: Certificate) -> str:
+    """What a member's certificate PDF depends on: its code, what its page prints, and the
+    offering's layout (the HTML the background is laid out from). No rendering."""
+    page = certificate_page(certificate)
+    layout = certificates_html(certificate.registration.offering, [STAND_IN], background=True)
+    return pdf_etag(
+        ("certificates/certificate_pdf.html",),
+        (certificate.code, *dataclasses.astuple(page), layout),
     )
 
 

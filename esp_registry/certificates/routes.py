@@ -29,12 +29,17 @@ from esp_registry.access import (
 )
 from esp_registry.catalog.models import Offering
 from esp_registry.certificates import rules
+from esp_registry.certificates.etags import pdf_download, private
 from esp_registry.certificates.models import Certificate, CertificatePrintJob, PrintJobStatus
-from esp_registry.certificates.render import certificate_pdf, prints_folder
+from esp_registry.certificates.render import certificate_etag, certificate_pdf, prints_folder
 from esp_registry.certificates.rules import display_code, issue_certificate
-from esp_registry.certificates.transcript import transcript_for, transcript_pdf
+from esp_registry.certificates.transcript import transcript_etag, transcript_for, transcript_pdf
 from esp_registry.extensions import limiter
-from esp_registry.mentoring.certificate import mentoring_certificate_pdf
+from esp_registry.mentoring.certificate import (
+    mentoring_certificate_etag,
+    mentoring_certificate_html,
+    mentoring_certificate_pdf,
+)
 from esp_registry.mentoring.models import MentoringPairing
 from esp_registry.paging import more_rows, page_request
 from esp_registry.registrations.models import Registration
@@ -52,11 +57,10 @@ def download(registration_id: int) -> Response:
     certificate = issue_certificate(registration)
     if certificate is None or certificate.revoked_at is not None:
         abort(404)
-    filename = f"certificate-{certificate.code}.pdf"
-    return Response(
-        certificate_pdf(certificate),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    return pdf_download(
+        certificate_etag(certificate),
+        lambda: certificate_pdf(certificate),
+        f"certificate-{certificate.code}.pdf",
     )
 
 
@@ -74,11 +78,11 @@ def mentoring_download(pairing_id: int) -> Response:
     certificate = rules.mentoring_certificate_to_download(pairing, role) if role else None
     if certificate is None:
         abort(404)
-    filename = f"certificate-{certificate.code}.pdf"
-    return Response(
-        mentoring_certificate_pdf(certificate),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    html = mentoring_certificate_html(certificate)
+    return pdf_download(
+        mentoring_certificate_etag(certificate, html),
+        lambda: mentoring_certificate_pdf(html),
+        f"certificate-{certificate.code}.pdf",
     )
 
 
@@ -91,12 +95,17 @@ def transcript() -> str:
 @bp.get("/transcript.pdf")
 @login_required
 def transcript_download() -> Response:
-    pdf, code = transcript_pdf(current_user)
-    return Response(
+    transcript = transcript_for(current_user)
+    etag = transcript_etag(transcript)
+    if request.if_none_match.contains_weak(etag):
+        return private(Response(status=304), etag)
+    pdf, code = transcript_pdf(transcript)
+    response = Response(
         pdf,
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="transcript-{code.code}.pdf"'},
     )
+    return private(response, etag)
 
 
 @bp.get("/verify")
@@ -244,6 +253,8 @@ def print_download(job_id: int) -> Response:
     path = prints_folder() / job.filename
     if not path.is_file():
         abort(404)
-    return send_file(
+    # send_file answers If-None-Match itself (its tag: the file's name, size and time).
+    response = send_file(
         path, mimetype="application/pdf", as_attachment=True, download_name=job.filename
     )
+    return private(response)

@@ -257,8 +257,16 @@ def _as_drawn(text: str) -> str:
 class Stamper:
     """The content stream of each page: the background with its holes filled."""
 
-    def __init__(self, background: Background, pages: Sequence[Any]) -> None:
+    def __init__(
+        self,
+        background: Background,
+        pages: Sequence[Any],
+        min_scale: float = 0.0,
+        two_lines: bool = False,
+    ) -> None:
         self.background = background
+        self.min_scale = min_scale  # a text that would shrink more: its page is laid out in full
+        self.two_lines = two_lines  # ... unless it fits on two lines, split between words
         # One subset per font file, holding what every page of the document needs.
         needed: dict[FontFile, set[str]] = defaultdict(set)
         self.values: list[dict[str, str]] = []
@@ -284,26 +292,52 @@ class Stamper:
         values = self.values[index]
         return all(
             self.drawable[slot.font].issuperset(values[slot.field])
+            and self._lines(slot, values[slot.field]) is not None
             for slot in self.background.holes
         )
 
+    def _lines(self, slot: TextSlot, text: str) -> tuple[str, ...] | None:
+        """The text on one line; or, too wide for it at min_scale, on two (the split
+        between words that leaves the wider line narrowest); None if neither fits."""
+        if self._width(slot, text) * self.min_scale <= slot.room:
+            return (text,)
+        if not self.two_lines:
+            return None
+        splits = [(text[:i], text[i + 1 :]) for i, ch in enumerate(text) if ch == " "]
+        if not splits:
+            return None
+        best = min(splits, key=lambda pair: max(self._width(slot, line) for line in pair))
+        widest = max(self._width(slot, line) for line in best)
+        return best if widest * self.min_scale <= slot.room else None
+
+    def _width(self, slot: TextSlot, text: str) -> float:
+        font = self.fonts[slot.font]
+        return font.advance(text) * slot.size / 1000 + slot.letter_spacing * len(text)
+
     def _text(self, slot: TextSlot, text: str) -> bytes:
         """Drawn inside WeasyPrint's text object: end it, draw, and begin another, so its
-        text state and colour are as it left them (it sets a text matrix for each text)."""
-        font = self.fonts[slot.font]
-        size, spacing = slot.size, slot.letter_spacing
-        width = font.advance(text) * size / 1000 + spacing * len(text)
-        if width > slot.room:
-            shrink = slot.room / width
-            size, spacing, width = size * shrink, spacing * shrink, slot.room
-        x = {"left": slot.anchor, "center": slot.anchor - width / 2}.get(
-            slot.align, slot.anchor - width
-        )
+        text state and colour are as it left them (it sets a text matrix for each text).
+        Two lines share one size and sit either side of where the one line would."""
+        lines = self._lines(slot, text) or (text,)
+        widest = max(self._width(slot, line) for line in lines)
+        shrink = min(1.0, slot.room / widest) if widest else 1.0
+        size, spacing = slot.size * shrink, slot.letter_spacing * shrink
+        leading = size * 1.1 if len(lines) > 1 else 0.0
         r, g, b = slot.color
+        drawn = []
+        for number, line in enumerate(lines):
+            width = self._width(slot, line) * shrink
+            x = {"left": slot.anchor, "center": slot.anchor - width / 2}.get(
+                slot.align, slot.anchor - width
+            )
+            baseline = slot.baseline + leading * (number - (len(lines) - 1) / 2)
+            drawn.append(
+                f"1 0 0 -1 {_number(x)} {_number(baseline)} Tm "
+                f"<{self.fonts[slot.font].encode(line)}> Tj"
+            )
         return (
             f"\nET q BT {self.font_names[slot.font]} {_number(size)} Tf {_number(spacing)} Tc "
-            f"{_number(r)} {_number(g)} {_number(b)} rg 1 0 0 -1 {_number(x)} "
-            f"{_number(slot.baseline)} Tm <{font.encode(text)}> Tj ET Q BT\n"
+            f"{_number(r)} {_number(g)} {_number(b)} rg {' '.join(drawn)} ET Q BT\n"
         ).encode("ascii")
 
     def content(self, index: int, page: Any) -> bytes:
@@ -311,7 +345,8 @@ class Stamper:
         segments, holes = self.background.segments, self.background.holes
         parts = [b"q\n", segments[0]]
         for slot, segment in zip(holes, segments[1:], strict=True):
-            parts.append(self._text(slot, values[slot.field]) if values[slot.field] else b"")
+            # An empty field draws nothing; its neighbours stay separate operations.
+            parts.append(self._text(slot, values[slot.field]) if values[slot.field] else b"\n")
             parts.append(segment)
         parts.append(b"\nQ\n")
         qr = self.background.qr
@@ -453,16 +488,20 @@ def stamp(
     on_progress: Callable[[int], None] = lambda done: None,
     progress_every: int = 100,
     title: str = "",
+    min_scale: float = 0.0,
+    two_lines: bool = False,
 ) -> bytes:
     """One PDF page per item of pages, in order: stamped onto the background where the
-    fonts can draw it, else laid out in full by render_in_full(items) (one page each)."""
+    fonts can draw it (and no text shrinks below min_scale of its size to fit, on one line
+    or, with two_lines, on two), else laid out in full by render_in_full(items) (one page
+    each)."""
     if not pages:
         return render_in_full(pages)  # one blank page: a PDF with none upsets viewers
     writer = PdfWriter()
     writer.pdf_header = "%PDF-1.7"
     if title:
         writer.add_metadata({"/Title": title})
-    stamper = Stamper(background, pages) if background is not None else None
+    stamper = Stamper(background, pages, min_scale, two_lines) if background is not None else None
     stamped = [stamper is not None and stamper.can_stamp(i) for i in range(len(pages))]
     in_full = [i for i, yes in enumerate(stamped) if not yes]
     rendered: dict[int, Any] = {}  # page index -> page laid out in full, not yet added

@@ -20,11 +20,12 @@ from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 from esp_registry.accounts.models import User
 from esp_registry.attendance.rules import credited_hours
 from esp_registry.catalog.models import Offering
+from esp_registry.certificates.etags import pdf_etag
 from esp_registry.certificates.models import Certificate, TranscriptCode
 from esp_registry.certificates.render import html_to_pdf, qr_data_uri
 from esp_registry.certificates.rules import display_code, new_code
 from esp_registry.columns import utcnow
-from esp_registry.extensions import db
+from esp_registry.extensions import commit_keeping_loaded, db
 from esp_registry.mentoring.models import MentoringPairing, MentoringRequest, MentoringRole
 from esp_registry.mentoring.rules import today
 from esp_registry.registrations.models import Registration, RegistrationStatus
@@ -202,7 +203,7 @@ def issue_code(transcript: Transcript, now: datetime | None = None) -> Transcrip
     )
     db.session.add(code)
     try:
-        db.session.commit()
+        commit_keeping_loaded()  # the transcript just read is printed next
     except IntegrityError:
         # Issued by a parallel request (two downloads at once): use that one.
         db.session.rollback()
@@ -226,8 +227,16 @@ def transcript_html(transcript: Transcript, code: TranscriptCode) -> str:
     )
 
 
-def transcript_pdf(member: User) -> tuple[bytes, TranscriptCode]:
-    transcript = transcript_for(member)
+TEMPLATES = ("certificates/transcript_pdf.html", "_macros.html")
+
+
+def transcript_etag(transcript: Transcript) -> str:
+    """A transcript's PDF is fixed by its content (the fingerprint names its one code, and
+    the code its issue date): a repeat download needs no code lookup and no rendering."""
+    return pdf_etag(TEMPLATES, (transcript_fingerprint(transcript),))
+
+
+def transcript_pdf(transcript: Transcript) -> tuple[bytes, TranscriptCode]:
     code = issue_code(transcript)
     html = transcript_html(transcript, code)
     db.session.commit()  # end the read transaction before the slow rendering

@@ -9,6 +9,7 @@ from flask import current_app, render_template
 from flask_babel import format_date
 from flask_babel import gettext as _
 
+from esp_registry.certificates.etags import pdf_etag
 from esp_registry.certificates.models import Certificate
 from esp_registry.certificates.render import html_to_pdf, qr_data_uri, verification_url
 from esp_registry.certificates.rules import display_code
@@ -50,10 +51,17 @@ def mentoring_certificate_html(certificate: Certificate) -> str:
         "code": display_code(certificate.code),
         "signatory": _("ESP Quality Department"),
     }
-    return render_template("certificates/mentoring_certificate_pdf.html", p=page)
+    return render_template(TEMPLATE, p=page)
 
 
-def mentoring_certificate_pdf(certificate: Certificate) -> bytes:
-    html = mentoring_certificate_html(certificate)
+TEMPLATE = "certificates/mentoring_certificate_pdf.html"
+
+
+def mentoring_certificate_etag(certificate: Certificate, html: str) -> str:
+    """The PDF is its HTML laid out: the HTML (code, names, dates, hours) is its tag."""
+    return pdf_etag((TEMPLATE,), (certificate.code, html))
+
+
+def mentoring_certificate_pdf(html: str) -> bytes:
     db.session.commit()  # end the read transaction before the slow rendering
     return html_to_pdf(html, current_app.static_folder)

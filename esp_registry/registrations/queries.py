@@ -19,6 +19,7 @@ from esp_registry.paging import Page, PageRequest, contains, paginate
 from esp_registry.registrations.models import Registration, RegistrationStatus
 from esp_registry.registrations.rules import (
     Counts,
+    Result,
     offering_counts,
     seats_left,
     waitlist_position,
@@ -128,7 +129,20 @@ class RegistrationBox:
     position: int | None
 
 
-def registration_box(offering: Offering, user: object) -> RegistrationBox:
+def registration_box(
+    offering: Offering, user: object, placed: Result | None = None
+) -> RegistrationBox:
+    """The box for `user`; right after they were placed, from what that transaction
+    counted under the offering's lock (no query: the rush of a popular training)."""
+    if placed is not None and placed.counts is not None and placed.registration is not None:
+        counts = placed.counts
+        return RegistrationBox(
+            offering,
+            seats_left(offering, counts.seats_taken),
+            counts.waitlisted,
+            placed.registration,
+            placed.position,
+        )
     counts = offering_counts([offering.id]).get(offering.id, Counts())
     mine = None
     if getattr(user, "is_authenticated", False):

@@ -23,11 +23,19 @@ from esp_registry.web import is_htmx, safe_next
 
 bp = Blueprint("registrations", __name__)
 
+# What registering reads of the offering (its audience, parent and dates, for the rules and
+# the e-mail), in one query: a popular training's rush sends hundreds of these at once.
+REGISTER_OPTIONS = (
+    joinedload(Offering.parent),
+    joinedload(Offering.sessions),
+    joinedload(Offering.audience),
+)
+
 
 def _box(offering: Offering, result: rules.Result | None = None) -> str:
     return render_template(
         "catalog/_registration_box.html",
-        box=registration_box(offering, current_user),
+        box=registration_box(offering, current_user, result),
         result=result,
     )
 
@@ -53,7 +61,7 @@ def _after(registration: Registration, result: rules.Result) -> str | Response:
 @bp.post("/offerings/<int:offering_id>/register")
 @login_required
 def register(offering_id: int) -> str | Response:
-    offering = load_or_404(Offering, offering_id, may_view_offering, options=OFFERING_PAGE_OPTIONS)
+    offering = load_or_404(Offering, offering_id, may_view_offering, options=REGISTER_OPTIONS)
     result = rules.register(current_user, offering)
     if is_htmx():
         return _box(offering, result)

@@ -8,7 +8,8 @@ transaction that also writes the e-mails it causes to the outbox. Expected refus
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -19,7 +20,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from esp_registry.accounts.models import User
 from esp_registry.catalog.models import Offering, OfferingStatus, PromotionMode
 from esp_registry.columns import utcnow
-from esp_registry.extensions import db
+from esp_registry.extensions import commit_keeping_loaded, db
 from esp_registry.notifications.outbox import public_url, queue_email
 from esp_registry.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
 
@@ -59,11 +60,21 @@ SUCCESSES = {
 
 
 @dataclass(frozen=True)
+class Counts:
+    """Seats taken (confirmed plus seats on offer), the waitlist's length, pending approvals."""
+
+    seats_taken: int = 0
+    waitlisted: int = 0
+    pending: int = 0
+
+
+@dataclass(frozen=True)
 class Result:
     outcome: Outcome
     message: str
     registration: Registration | None = None
     position: int | None = None  # the waitlist position told, for WAITLISTED
+    counts: Counts | None = None  # the offering's, as this change committed them
 
     @property
     def ok(self) -> bool:
@@ -94,13 +105,6 @@ def _in_queue() -> sa.ColumnElement[bool]:
     return sa.and_(
         Registration.status == Status.WAITLISTED, Registration.offer_expires_at.is_(None)
     )
-
-
-@dataclass(frozen=True)
-class Counts:
-    seats_taken: int = 0
-    waitlisted: int = 0
-    pending: int = 0
 
 
 def offering_counts(offering_ids: list[int]) -> dict[int, Counts]:
@@ -265,36 +269,44 @@ def _email(kind: str, registration: Registration, **context: object) -> None:
 # ---------------------------------------------------------------------------- placing
 
 
-def _end_of_waitlist(offering_id: int, now: datetime) -> datetime:
-    """The time a new waitlist entry is stamped with: now, or just after the last person
-    already waiting if they are stamped later (the clock was read before the lock was
-    taken, or is injected). So a new entry is always last, and the position it is told
-    is the one waitlist_positions gives it. The caller holds the offering's lock."""
-    last = db.session.scalar(
-        sa.select(sa.func.max(Registration.waitlisted_at)).where(
-            Registration.offering_id == offering_id, Registration.status == Status.WAITLISTED
-        )
-    )
-    if last is not None and last >= now:
-        return last + timedelta(microseconds=1)
-    return now
+def _locked_counts(offering_id: int) -> tuple[Counts, datetime | None]:
+    """The offering's counts and the last waitlist stamp, in one query. The caller holds
+    the offering's lock, so they stay true until it commits."""
+    taken, queued, pending, last = db.session.execute(
+        sa.select(
+            sa.func.count().filter(_holds_seat()),
+            sa.func.count().filter(_in_queue()),
+            sa.func.count().filter(Registration.status == Status.PENDING_APPROVAL),
+            sa.func.max(Registration.waitlisted_at).filter(
+                Registration.status == Status.WAITLISTED
+            ),
+        ).where(Registration.offering_id == offering_id)
+    ).one()
+    return Counts(taken, queued, pending), last
 
 
-def _place(offering: Offering, registration: Registration, now: datetime) -> Outcome:
-    """Give a seat if one is free, else a waitlist place if the offering keeps one.
-    The caller holds the offering's lock."""
-    left = seats_left(offering)
+def _place(offering: Offering, registration: Registration, now: datetime) -> tuple[Outcome, Counts]:
+    """Give a seat if one is free, else a waitlist place if the offering keeps one; with
+    the offering's counts once it is placed. The caller holds the offering's lock.
+
+    A waitlist entry is stamped now, or just after the last person already waiting if they
+    are stamped later (the clock was read before the lock was taken, or is injected): so
+    it is always last, and its position is the queue's length, as waitlist_positions
+    counts it once committed."""
+    counts, last = _locked_counts(offering.id)  # before the change: the query flushes
+    left = seats_left(offering, counts.seats_taken)
     registration.offer_expires_at = None
     if left is None or left > 0:
         registration.status = Status.CONFIRMED
         registration.waitlisted_at = None
-        return Outcome.CONFIRMED
+        return Outcome.CONFIRMED, replace(counts, seats_taken=counts.seats_taken + 1)
     if offering.waitlist_enabled:
-        stamp = _end_of_waitlist(offering.id, now)  # before the change: the query flushes
         registration.status = Status.WAITLISTED
-        registration.waitlisted_at = stamp
-        return Outcome.WAITLISTED
-    return Outcome.FULL
+        registration.waitlisted_at = (
+            last + timedelta(microseconds=1) if last and last >= now else now
+        )
+        return Outcome.WAITLISTED, replace(counts, waitlisted=counts.waitlisted + 1)
+    return Outcome.FULL, counts
 
 
 def promote_from_waitlist(offering: Offering, now: datetime | None = None) -> list[Registration]:
@@ -404,29 +416,37 @@ def register(user: User, offering: Offering, now: datetime | None = None) -> Res
     registration.decided_at = None
     registration.created_at = now
 
+    counts = None
     if offering.requires_affiliate_approval:
         registration.status = Status.PENDING_APPROVAL
         registration.waitlisted_at = registration.offer_expires_at = None
         outcome = Outcome.PENDING
     else:
-        outcome = _place(offering, registration, now)
+        outcome, counts = _place(offering, registration, now)
         if outcome == Outcome.FULL:
             db.session.rollback()
             return Result(Outcome.FULL, _("Sorry, this training is full."))
     db.session.add(registration)
     db.session.flush()
-    return _commit_placed(registration, outcome)
+    # The member's page shows the registration as committed: nothing to read again.
+    return _commit_placed(registration, outcome, counts, commit=commit_keeping_loaded)
 
 
-def _commit_placed(registration: Registration, outcome: Outcome) -> Result:
+def _commit_placed(
+    registration: Registration,
+    outcome: Outcome,
+    counts: Counts | None,
+    commit: Callable[[], None] = db.session.commit,
+) -> Result:
     position = None
     if outcome == Outcome.CONFIRMED:
         _email("registration_confirmed", registration)
         message = _("You are registered. See you there!")
     elif outcome == Outcome.WAITLISTED:
         # Counted under the lock, in the transaction that adds the entry: the committed
-        # order plus this one, which _end_of_waitlist put last.
-        position = waitlist_position(registration)
+        # queue plus this one, which _place put last.
+        assert counts is not None
+        position = counts.waitlisted
         _email("registration_waitlisted", registration, position=position)
         message = _(
             "The training is full: you are number %(position)s on the waitlist.",
@@ -435,8 +455,8 @@ def _commit_placed(registration: Registration, outcome: Outcome) -> Result:
     else:
         _email("registration_pending", registration)
         message = _("Your registration is waiting for your state affiliate's approval.")
-    db.session.commit()
-    return Result(outcome, message, registration, position)
+    commit()
+    return Result(outcome, message, registration, position, counts)
 
 
 # ---------------------------------------------------------------------------- cancelling
@@ -655,7 +675,7 @@ def approve(registration: Registration, approver: User, now: datetime | None = N
     if registration.status != Status.PENDING_APPROVAL:
         db.session.rollback()
         return Result(Outcome.NOT_ALLOWED, _("This registration is not waiting for approval."))
-    outcome = _place(offering, registration, now)
+    outcome, counts = _place(offering, registration, now)
     if outcome == Outcome.FULL:
         db.session.rollback()
         db.session.refresh(registration)
@@ -667,7 +687,7 @@ def approve(registration: Registration, approver: User, now: datetime | None = N
     registration.decided_by_id = approver.id
     registration.decided_at = now
     db.session.flush()
-    return _commit_placed(registration, outcome)
+    return _commit_placed(registration, outcome, replace(counts, pending=counts.pending - 1))
 
 
 def decline(

@@ -233,3 +233,24 @@ def test_transcript_queries_do_not_grow_with_trainings(client, actions):
     many = queries_for(client, "/transcript")
     assert many == few
     assert "20 trainings" in client.get("/transcript").get_data(as_text=True)
+
+
+def test_transcript_pdf_queries_do_not_grow_with_trainings(client, actions):
+    """The first PDF of a transcript (its code issued) and a repeat: the same few queries
+    whether the member completed 2 trainings or 20."""
+    facilitator = factories.person("fac@example.org", roles=((Role.FACILITATOR, None),))
+    member = factories.person("rosa@example.org", name="Rosa Delgado")
+    start = datetime(2023, 1, 10, 15, tzinfo=UTC)
+    for i in range(2):
+        training(member, facilitator, f"Workshop {i}", start + timedelta(days=40 * i), host="TX")
+    actions.sign_in("rosa@example.org")
+    few = queries_for(client, "/transcript.pdf"), queries_for(client, "/transcript.pdf")
+    for i in range(2, 20):
+        host = ("OH", "TX", None)[i % 3]
+        training(member, facilitator, f"Workshop {i}", start + timedelta(days=40 * i), host=host)
+    many = queries_for(client, "/transcript.pdf"), queries_for(client, "/transcript.pdf")
+    assert many == few
+    assert few[1] <= few[0] <= 12
+    pdf = PdfReader(io.BytesIO(client.get("/transcript.pdf").data))
+    text = "".join(page.extract_text() for page in pdf.pages)
+    assert "Workshop 19" in text and "20 trainings" in text
