@@ -12,15 +12,19 @@ from sqlalchemy.orm import joinedload
 from esp_registry.accounts.models import User
 from esp_registry.attendance.rules import credited_hours
 from esp_registry.catalog.models import Offering
+from esp_registry.certificates.rules import may_download_certificate
 from esp_registry.extensions import db
 from esp_registry.registrations.models import Registration, RegistrationStatus
 from esp_registry.registrations.rules import (
     Counts,
+    may_cancel,
+    may_register,
     offering_counts,
     seats_left,
     waitlist_position,
     waitlist_positions,
 )
+from esp_registry.results import ALLOWED, Decision
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,8 @@ class MyTraining:
     registration: Registration
     hours: Decimal
     position: int | None = None
+    cancel: Decision = ALLOWED  # may_cancel: the page offers Cancel only when allowed
+    certificate: Decision = ALLOWED  # may_download_certificate: the same for the PDF
 
     @property
     def offering(self) -> Offering:
@@ -37,6 +43,7 @@ class MyTraining:
 @dataclass
 class MyTrainings:
     upcoming: list[MyTraining] = field(default_factory=list)
+    in_progress: list[MyTraining] = field(default_factory=list)
     pending: list[MyTraining] = field(default_factory=list)
     waitlisted: list[MyTraining] = field(default_factory=list)
     past: list[MyTraining] = field(default_factory=list)
@@ -44,8 +51,9 @@ class MyTrainings:
 
 
 def my_trainings(user: User, now: datetime) -> MyTrainings:
-    """The member's registrations: upcoming, pending approval, waitlisted (with position),
-    attended or past, and cancelled or declined."""
+    """The member's registrations: upcoming, today / in progress (started, not ended: too
+    late to cancel, too early for a certificate), pending approval, waitlisted (with
+    position), attended or past, and cancelled or declined."""
     registrations = (
         db.session.scalars(
             sa.select(Registration)
@@ -65,13 +73,21 @@ def my_trainings(user: User, now: datetime) -> MyTrainings:
     positions = waitlist_positions(waiting)
     grouped = MyTrainings()
     for registration in registrations:
+        credited = hours.get(registration.id, Decimal(0))
         item = MyTraining(
-            registration, hours.get(registration.id, Decimal(0)), positions.get(registration.id)
+            registration,
+            credited,
+            positions.get(registration.id),
+            cancel=may_cancel(registration, now),
+            certificate=may_download_certificate(registration, credited, now),
         )
-        ends_at = registration.offering.ends_at
-        over = ends_at is not None and ends_at < now
+        offering = registration.offering
+        over = offering.ends_at is not None and offering.ends_at < now
+        started = offering.starts_at is not None and offering.starts_at <= now
         if registration.status in (RegistrationStatus.CANCELLED, RegistrationStatus.DECLINED):
             grouped.cancelled.append(item)
+        elif started and not over and registration.status == RegistrationStatus.CONFIRMED:
+            grouped.in_progress.append(item)
         elif item.hours or (over and registration.status == RegistrationStatus.CONFIRMED):
             grouped.past.append(item)
         elif registration.status == RegistrationStatus.CONFIRMED:
@@ -83,6 +99,7 @@ def my_trainings(user: User, now: datetime) -> MyTrainings:
         else:
             grouped.cancelled.append(item)
     grouped.upcoming.sort(key=lambda t: t.offering.starts_at or now)
+    grouped.in_progress.sort(key=lambda t: t.offering.starts_at or now)
     grouped.waitlisted.sort(key=lambda t: t.offering.starts_at or now)
     grouped.past.sort(key=lambda t: t.offering.starts_at or now, reverse=True)
     return grouped
@@ -97,9 +114,11 @@ class RegistrationBox:
     waitlisted: int
     mine: Registration | None
     position: int | None
+    register: Decision = ALLOWED  # may_register, for a signed-in member
+    cancel: Decision = ALLOWED  # may_cancel of their registration
 
 
-def registration_box(offering: Offering, user: object) -> RegistrationBox:
+def registration_box(offering: Offering, user: object, now: datetime) -> RegistrationBox:
     counts = offering_counts([offering.id]).get(offering.id, Counts())
     mine = None
     if getattr(user, "is_authenticated", False):
@@ -109,6 +128,17 @@ def registration_box(offering: Offering, user: object) -> RegistrationBox:
             .execution_options(populate_existing=True)
         )
     position = waitlist_position(mine) if mine is not None else None
+    register = cancel = ALLOWED
+    if getattr(user, "is_authenticated", False):
+        register = may_register(user, offering, now)  # type: ignore[arg-type]
+    if mine is not None:
+        cancel = may_cancel(mine, now)
     return RegistrationBox(
-        offering, seats_left(offering, counts.seats_taken), counts.waitlisted, mine, position
+        offering,
+        seats_left(offering, counts.seats_taken),
+        counts.waitlisted,
+        mine,
+        position,
+        register,
+        cancel,
     )

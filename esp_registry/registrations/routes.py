@@ -31,7 +31,7 @@ bp = Blueprint("registrations", __name__)
 def _box(offering: Offering, result: rules.Result | None = None) -> str:
     return render_template(
         "catalog/_registration_box.html",
-        box=registration_box(offering, current_user),
+        box=registration_box(offering, current_user, utcnow()),
         result=result,
     )
 
