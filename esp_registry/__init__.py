@@ -132,6 +132,7 @@ def _register_models_and_blueprints(app: Flask) -> None:
 
 
 def _register_pages(app: Flask) -> None:
+    from esp_registry.navigation import staff_links
     from esp_registry.web import (
         hours,
         hours_count,
@@ -144,7 +145,11 @@ def _register_pages(app: Flask) -> None:
     )
 
     app.jinja_env.globals.update(
-        htmx_url=HTMX_URL, htmx_sri=HTMX_SRI, is_htmx=is_htmx, page_language=page_language
+        htmx_url=HTMX_URL,
+        htmx_sri=HTMX_SRI,
+        is_htmx=is_htmx,
+        page_language=page_language,
+        staff_links=staff_links,
     )
     app.jinja_env.filters.update(
         local_datetime=local_datetime,
