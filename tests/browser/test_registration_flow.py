@@ -124,6 +124,7 @@ def test_waitlist_promotion_and_approval_queue(
     page.get_by_role("button", name="Publish", exact=True).click()
     expect(page.get_by_role("heading", name="Status: Published")).to_be_visible()
     expect(page.get_by_role("status").first).to_contain_text("Published")
+    expect(page.locator(".flashes")).to_be_focused()  # htmx swapped the page: focus on the news
     status_box = page.locator("#status")
     expect(status_box).to_contain_text("0 of 1")
     look(page, "24-manage-published")
