@@ -132,6 +132,7 @@ def _register_models_and_blueprints(app: Flask) -> None:
 
 
 def _register_pages(app: Flask) -> None:
+    from esp_registry.navigation import staff_links
     from esp_registry.paging import list_url, page_link
     from esp_registry.web import (
         hours,
@@ -152,6 +153,7 @@ def _register_pages(app: Flask) -> None:
         page_language=page_language,
         list_url=list_url,
         page_link=page_link,
+        staff_links=staff_links,
     )
     app.jinja_env.filters.update(
         local_datetime=local_datetime,

@@ -15,6 +15,11 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 
 from esp_registry.ids import MAX_ID, parse_record_id
 
+# Messages that say what to do, not what went wrong (WTForms fills in the numbers).
+TOO_LONG = _l("Enter %(max)d characters or fewer.")
+OUT_OF_RANGE = _l("Enter a number from %(min)s to %(max)s.")
+EMAIL_FORMAT = _l("Enter an e-mail address, e.g. name@example.org.")
+
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 MAX_NUMBER_CHARS = 12  # "1234567.1234": longer is no number a person types here
 WHOLE_NUMBER = re.compile(r"-?[0-9]{1,12}")  # ASCII: int() would also read "٣" as 3

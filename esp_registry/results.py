@@ -24,3 +24,20 @@ def done(message: str, subject: Any = None) -> Result:
 
 def refused(message: str, subject: Any = None) -> Result:
     return Result(False, message, subject)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """May this person do this now? Asked both by the rule that does it and by the page
+    that offers it, so a page never offers a button the rule would then refuse."""
+
+    allowed: bool
+    reason: str = ""  # why not, in words for the person
+    code: str = ""  # which refusal, for the page to choose what to show instead
+
+
+ALLOWED = Decision(True)
+
+
+def not_now(reason: str, code: str) -> Decision:
+    return Decision(False, reason, code)

@@ -15,30 +15,51 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from esp_registry.form_fields import EMAIL_FORMAT, TOO_LONG
+
+PASSWORD_RULE = _l("Enter a password of at least 10 characters.")
+
 
 class MemberDetailsForm(FlaskForm):
     """Who the member is: asked at sign-up, changed on My account."""
 
     full_name = StringField(
         _l("Full name (as it should appear on certificates)"),
-        validators=[DataRequired(), Length(max=120)],
+        validators=[
+            DataRequired(message=_l("Enter your full name.")),
+            Length(max=120, message=TOO_LONG),
+        ],
         render_kw={"autocomplete": "name"},
     )
     email = EmailField(
         _l("Email"),
-        validators=[DataRequired(), Email(), Length(max=254)],
+        validators=[
+            DataRequired(message=_l("Enter your e-mail address.")),
+            Email(message=EMAIL_FORMAT),
+            Length(max=254, message=TOO_LONG),
+        ],
         render_kw={"autocomplete": "email"},
     )
-    affiliate_id = SelectField(_l("State affiliate"), coerce=int, validators=[DataRequired()])
+    affiliate_id = SelectField(
+        _l("State affiliate"),
+        coerce=int,
+        validators=[DataRequired(message=_l("Choose your state affiliate."))],
+        invalid_choice_message=_l("Choose your state affiliate from the list."),
+    )
     local_name = StringField(
         _l("Local association"),
-        validators=[Optional(), Length(max=120)],
+        validators=[Optional(), Length(max=120, message=TOO_LONG)],
         render_kw={"list": "local-options"},  # the affiliate's active locals, as suggestions
     )
-    job_family_id = SelectField(_l("Job family"), coerce=int, validators=[DataRequired()])
+    job_family_id = SelectField(
+        _l("Job family"),
+        coerce=int,
+        validators=[DataRequired(message=_l("Choose your job family."))],
+        invalid_choice_message=_l("Choose your job family from the list."),
+    )
     job_title = StringField(
         _l("Job title"),
-        validators=[Optional(), Length(max=120)],
+        validators=[Optional(), Length(max=120, message=TOO_LONG)],
         render_kw={"autocomplete": "organization-title"},
     )
 
@@ -46,12 +67,18 @@ class MemberDetailsForm(FlaskForm):
 class SignUpForm(MemberDetailsForm):
     password = PasswordField(
         _l("Password (at least 10 characters)"),
-        validators=[DataRequired(), Length(min=10, max=200)],
+        validators=[
+            DataRequired(message=PASSWORD_RULE),
+            Length(min=10, max=200, message=PASSWORD_RULE),
+        ],
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
         _l("Repeat password"),
-        validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
+        validators=[
+            DataRequired(message=_l("Enter the password again.")),
+            EqualTo("password", message=_l("The passwords do not match.")),
+        ],
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -59,12 +86,18 @@ class SignUpForm(MemberDetailsForm):
 class SignInForm(FlaskForm):
     email = EmailField(
         _l("Email"),
-        validators=[DataRequired(), Length(max=254)],
+        validators=[
+            DataRequired(message=_l("Enter your e-mail address.")),
+            Length(max=254, message=TOO_LONG),
+        ],
         render_kw={"autocomplete": "username"},
     )
     password = PasswordField(
         _l("Password"),
-        validators=[DataRequired(), Length(max=200)],
+        validators=[
+            DataRequired(message=_l("Enter your password.")),
+            Length(max=200, message=TOO_LONG),
+        ],
         render_kw={"autocomplete": "current-password"},
     )
 
@@ -74,13 +107,16 @@ class NewPasswordForm(FlaskForm):
 
     new_password = PasswordField(
         _l("New password (at least 10 characters)"),
-        validators=[DataRequired(), Length(min=10, max=200)],
+        validators=[
+            DataRequired(message=PASSWORD_RULE),
+            Length(min=10, max=200, message=PASSWORD_RULE),
+        ],
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
         _l("Repeat the new password"),
         validators=[
-            DataRequired(),
+            DataRequired(message=_l("Enter the new password again.")),
             EqualTo("new_password", message=_l("The passwords do not match.")),
         ],
         render_kw={"autocomplete": "new-password"},
@@ -90,7 +126,10 @@ class NewPasswordForm(FlaskForm):
 class ChangePasswordForm(NewPasswordForm):
     current_password = PasswordField(
         _l("Current password"),
-        validators=[DataRequired(), Length(max=200)],
+        validators=[
+            DataRequired(message=_l("Enter your current password.")),
+            Length(max=200, message=TOO_LONG),
+        ],
         render_kw={"autocomplete": "current-password"},
     )
 
@@ -98,7 +137,11 @@ class ChangePasswordForm(NewPasswordForm):
 class ForgotPasswordForm(FlaskForm):
     email = EmailField(
         _l("Email"),
-        validators=[DataRequired(), Email(), Length(max=254)],
+        validators=[
+            DataRequired(message=_l("Enter your e-mail address.")),
+            Email(message=EMAIL_FORMAT),
+            Length(max=254, message=TOO_LONG),
+        ],
         render_kw={"autocomplete": "email"},
     )
 
@@ -119,7 +162,9 @@ class AccountForm(MemberDetailsForm):
         ],
     )
     preferred_language = SelectField(
-        _l("Language for this site and your e-mails"), choices=LANGUAGES
+        _l("Language for this site and your e-mails"),
+        choices=LANGUAGES,
+        invalid_choice_message=_l("Choose English or Español."),
     )
 
     def validate_started_job_on(self, field: DateField) -> None:
@@ -130,7 +175,10 @@ class AccountForm(MemberDetailsForm):
 class CloseAccountForm(FlaskForm):
     password = PasswordField(
         _l("Your password"),
-        validators=[DataRequired(), Length(max=200)],
+        validators=[
+            DataRequired(message=_l("Enter your password.")),
+            Length(max=200, message=TOO_LONG),
+        ],
         render_kw={"autocomplete": "current-password"},
     )
     understood = BooleanField(

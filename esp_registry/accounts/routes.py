@@ -72,34 +72,32 @@ def sign_up() -> str | Response:
         return redirect(target or url_for("registrations.my_trainings"))
     form = SignUpForm()
     _reference_choices(form)
-    if form.validate_on_submit():
-        if rules.email_taken(form.email.data):
+    valid = form.validate_on_submit()
+    # A taken address is told with the other mistakes, not only once they are fixed.
+    if form.is_submitted() and not form.email.errors and rules.email_taken(form.email.data):
+        form.email.errors.append(_("An account with this email already exists. Sign in instead."))
+        valid = False
+    if valid:
+        user = rules.create_member(
+            full_name=form.full_name.data,
+            email=form.email.data,
+            password=form.password.data,
+            affiliate_id=form.affiliate_id.data,
+            job_family_id=form.job_family_id.data,
+            local_name=form.local_name.data or "",
+            job_title=form.job_title.data or "",
+            preferred_language=page_language(),
+        )
+        if user is None:
             form.email.errors.append(
                 _("An account with this email already exists. Sign in instead.")
             )
         else:
-            user = rules.create_member(
-                full_name=form.full_name.data,
-                email=form.email.data,
-                password=form.password.data,
-                affiliate_id=form.affiliate_id.data,
-                job_family_id=form.job_family_id.data,
-                local_name=form.local_name.data or "",
-                job_title=form.job_title.data or "",
-                preferred_language=page_language(),
-            )
-            if user is None:
-                form.email.errors.append(
-                    _("An account with this email already exists. Sign in instead.")
-                )
-            else:
-                links.send_confirmation(user)
-                db.session.commit()
-                sessions.sign_in(user, _user_agent())
-                flash(
-                    _("Welcome, %(name)s! Your account is ready.", name=user.full_name), "success"
-                )
-                return redirect(target or url_for("catalog.index", job_family=user.job_family.slug))
+            links.send_confirmation(user)
+            db.session.commit()
+            sessions.sign_in(user, _user_agent())
+            flash(_("Welcome, %(name)s! Your account is ready.", name=user.full_name), "success")
+            return redirect(target or url_for("catalog.index", job_family=user.job_family.slug))
     status = 422 if request.method == "POST" else 200
     return render_template(
         "accounts/sign_up.html", form=form, next=target, local_options=_local_options(form)

@@ -22,7 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from esp_registry.catalog.models import OfferingFormat, PromotionMode
-from esp_registry.form_fields import FiniteDecimalField, WholeNumberField, YearRange
+from esp_registry.form_fields import TOO_LONG, FiniteDecimalField, WholeNumberField, YearRange
 from esp_registry.ids import MAX_ID
 
 
@@ -62,9 +62,14 @@ class OfferingForm(FlaskForm):
         invalid_choice_message=_l("Choose a program from the list."),
         invalid_value_message=_l("Choose a program from the list."),
     )
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(
+        _l("Title"),
+        validators=[DataRequired(message=_l("Enter a title.")), Length(max=200, message=TOO_LONG)],
+    )
     description = TextAreaField(
-        _l("Description"), validators=[Optional(), Length(max=5000)], render_kw={"rows": 4}
+        _l("Description"),
+        validators=[Optional(), Length(max=5000, message=TOO_LONG)],
+        render_kw={"rows": 4},
     )
     # 0 is National; the rules check the host (approvers: their own affiliates only).
     host_affiliate_id = SelectField(
@@ -78,8 +83,10 @@ class OfferingForm(FlaskForm):
         choices=FORMAT_CHOICES,
         invalid_choice_message=_l("Choose a format from the list."),
     )
-    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
-    online_url = URLField(_l("Online link"), validators=[Optional(), Length(max=500)])
+    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200, message=TOO_LONG)])
+    online_url = URLField(
+        _l("Online link"), validators=[Optional(), Length(max=500, message=TOO_LONG)]
+    )
     timezone = SelectField(_l("Time zone"), validate_choice=False)
     registration_opens = DateTimeLocalField(
         _l("Registration opens"),
@@ -132,33 +139,39 @@ class OfferingForm(FlaskForm):
         invalid_value_message=_l("Choose a conference from the list."),
     )
     signatory = StringField(
-        _l("Signatory on certificates"), validators=[Optional(), Length(max=160)]
+        _l("Signatory on certificates"), validators=[Optional(), Length(max=160, message=TOO_LONG)]
     )
 
 
 class SessionForm(FlaskForm):
-    title = StringField(_l("Session title"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(
+        _l("Session title"),
+        validators=[
+            DataRequired(message=_l("Enter a session title.")),
+            Length(max=200, message=TOO_LONG),
+        ],
+    )
     day = DateField(
         _l("Date"),
-        validators=[InputRequired(), YearRange()],
+        validators=[InputRequired(message=_l("Enter a date, e.g. 2027-03-12.")), YearRange()],
         invalid_value_message=_l("Enter a date, e.g. 2027-03-12."),
     )
     starts = TimeField(
         _l("Start time"),
         format=["%H:%M", "%H:%M:%S"],
-        validators=[InputRequired()],
+        validators=[InputRequired(message=_l("Enter a time, e.g. 09:00."))],
         invalid_value_message=_l("Enter a time, e.g. 09:00."),
     )
     ends = TimeField(
         _l("End time"),
         format=["%H:%M", "%H:%M:%S"],
-        validators=[InputRequired()],
+        validators=[InputRequired(message=_l("Enter a time, e.g. 16:00."))],
         invalid_value_message=_l("Enter a time, e.g. 16:00."),
     )
     contact_hours = FiniteDecimalField(
         _l("Contact hours"),
         places=None,
-        validators=[InputRequired()],
+        validators=[InputRequired(message=_l("Enter a number of hours, e.g. 6 or 2.5."))],
         render_kw={"step": "0.25", "min": 0, "max": 24, "inputmode": "decimal"},
         invalid_value_message=_l("Enter a number of hours, e.g. 6 or 2.5."),
     )
@@ -167,7 +180,10 @@ class SessionForm(FlaskForm):
 class FacilitatorForm(FlaskForm):
     email = EmailField(
         _l("Email of the facilitator's account"),
-        validators=[DataRequired(), Length(max=254)],
+        validators=[
+            DataRequired(message=_l("Enter the e-mail address of the facilitator's account.")),
+            Length(max=254, message=TOO_LONG),
+        ],
         render_kw={"autocomplete": "off"},
     )
 
@@ -175,6 +191,6 @@ class FacilitatorForm(FlaskForm):
 class CancelForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason, sent to registered members"),
-        validators=[Optional(), Length(max=500)],
+        validators=[Optional(), Length(max=500, message=TOO_LONG)],
         render_kw={"rows": 2},
     )

@@ -70,5 +70,5 @@ def offering(offering_id: int) -> str:
         Offering, offering_id, may_view_offering, options=queries.OFFERING_PAGE_OPTIONS
     )
     return render_template(
-        "catalog/offering.html", offering=found, box=registration_box(found, current_user)
+        "catalog/offering.html", offering=found, box=registration_box(found, current_user, utcnow())
     )

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload, lazyload
 
 from esp_registry.accounts.models import User
 from esp_registry.attendance.rules import credited_hours
-from esp_registry.catalog.models import Offering
+from esp_registry.catalog.models import Offering, OfferingStatus
 from esp_registry.certificates.models import (
     ACTIVE_PRINT_STATUSES,
     Certificate,
@@ -27,6 +27,7 @@ from esp_registry.extensions import db
 from esp_registry.mentoring.models import MentoringPairing, MentoringRole
 from esp_registry.paging import Page, PageRequest, contains, paginate
 from esp_registry.registrations.models import Registration, RegistrationStatus
+from esp_registry.results import ALLOWED, Decision, not_now
 
 # Crockford's base32: no I, L, O or U, so a code read aloud or typed is not misread.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -104,6 +105,25 @@ def _reissue(current: Certificate, name: str, hours: Decimal, now: datetime) -> 
     db.session.flush()
     current.replaced_by_id = replacement.id
     return replacement
+
+
+def may_download_certificate(
+    registration: Registration, hours: Decimal | None, now: datetime
+) -> Decision:
+    """Whether the member's certificate is earned: a confirmed seat with hours credited,
+    once the training's last session has ended (or its attendance was closed). Not in the
+    middle of a session, even if the facilitator marked them present at the door. My
+    trainings and the transcript ask it before they offer the download, and the download
+    asks it again."""
+    if registration.status != RegistrationStatus.CONFIRMED or not hours:
+        return not_now(_("There is no certificate for this registration."), "nothing")
+    offering = registration.offering
+    ended = offering.ends_at is not None and offering.ends_at <= now
+    if not ended and offering.status != OfferingStatus.COMPLETED:
+        return not_now(
+            _("Your certificate will be ready once the training has ended."), "not_ended"
+        )
+    return ALLOWED
 
 
 def issue_certificate(

@@ -23,7 +23,7 @@ from esp_registry.catalog.models import Offering
 from esp_registry.certificates.etags import pdf_etag
 from esp_registry.certificates.models import Certificate, TranscriptCode
 from esp_registry.certificates.render import html_to_pdf, qr_data_uri
-from esp_registry.certificates.rules import display_code, new_code
+from esp_registry.certificates.rules import display_code, may_download_certificate, new_code
 from esp_registry.columns import utcnow
 from esp_registry.extensions import commit_keeping_loaded, db
 from esp_registry.mentoring.models import MentoringPairing, MentoringRequest, MentoringRole
@@ -102,8 +102,9 @@ def _mentoring_entries(member: User) -> list[Entry]:
     return [Entry(None, c.hours, c) for c in certificates]
 
 
-def transcript_for(member: User) -> Transcript:
-    """Completed trainings (confirmed, hours credited) and completed mentoring pairings
+def transcript_for(member: User, now: datetime | None = None) -> Transcript:
+    """Completed trainings (confirmed, hours credited, certificate earned: the training
+    has ended) and completed mentoring pairings
     (with a valid certificate), newest year first, oldest first within a year; four queries
     whatever the number of trainings."""
     registrations = list(
@@ -123,7 +124,12 @@ def transcript_for(member: User) -> Transcript:
         ).unique()
     )
     hours = credited_hours([r.id for r in registrations])
-    entries = [Entry(r.offering, hours[r.id]) for r in registrations if hours.get(r.id)]
+    now = now or utcnow()
+    entries = [
+        Entry(r.offering, hours[r.id])
+        for r in registrations
+        if may_download_certificate(r, hours.get(r.id), now).allowed
+    ]
     entries += _mentoring_entries(member)
     entries.sort(
         key=lambda e: (e.when, e.mentoring is not None, e.offering.id if e.offering else 0)

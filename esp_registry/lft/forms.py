@@ -15,7 +15,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from esp_registry.form_fields import RecordIdField, WholeNumberField, YearRange
+from esp_registry.form_fields import (
+    OUT_OF_RANGE,
+    TOO_LONG,
+    RecordIdField,
+    WholeNumberField,
+    YearRange,
+)
 from esp_registry.lft.queries import SORTS
 from esp_registry.lft.rules import ESSAYS, Answers
 
@@ -28,13 +34,19 @@ WHEN_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-
 
 class ApplicationForm(FlaskForm):
     leadership_experience = TextAreaField(
-        ESSAYS[0].label, validators=[Optional(), Length(max=MAX_CHARS)], render_kw={"rows": 8}
+        ESSAYS[0].label,
+        validators=[Optional(), Length(max=MAX_CHARS, message=TOO_LONG)],
+        render_kw={"rows": 8},
     )
     essay_why = TextAreaField(
-        ESSAYS[1].label, validators=[Optional(), Length(max=MAX_CHARS)], render_kw={"rows": 8}
+        ESSAYS[1].label,
+        validators=[Optional(), Length(max=MAX_CHARS, message=TOO_LONG)],
+        render_kw={"rows": 8},
     )
     essay_vision = TextAreaField(
-        ESSAYS[2].label, validators=[Optional(), Length(max=MAX_CHARS)], render_kw={"rows": 10}
+        ESSAYS[2].label,
+        validators=[Optional(), Length(max=MAX_CHARS, message=TOO_LONG)],
+        render_kw={"rows": 10},
     )
     years_as_esp = WholeNumberField(
         _l("Years working as an ESP"),
@@ -44,13 +56,13 @@ class ApplicationForm(FlaskForm):
     )
     president_name = StringField(
         _l("Your local president's name (your reference)"),
-        validators=[Optional(), Length(max=120)],
+        validators=[Optional(), Length(max=120, message=TOO_LONG)],
     )
     president_email = EmailField(
         _l("Your local president's e-mail"),
         validators=[
             Optional(),
-            Length(max=254),
+            Length(max=254, message=TOO_LONG),
             Email(message=_l("Enter an e-mail address, e.g. name@example.org.")),
         ],
     )
@@ -73,63 +85,79 @@ class ApplicationForm(FlaskForm):
 class CycleForm(FlaskForm):
     year = WholeNumberField(
         _l("Year"),
-        validators=[InputRequired(), NumberRange(min=2000, max=2100)],
+        validators=[
+            InputRequired(message=_l("Enter a year, e.g. 2027.")),
+            NumberRange(min=2000, max=2100, message=OUT_OF_RANGE),
+        ],
         render_kw={"inputmode": "numeric"},
         invalid_value_message=_l("Enter a year, e.g. 2027."),
     )
     opens = DateTimeLocalField(
         _l("Applications open"),
         format=WHEN_FORMATS,
-        validators=[InputRequired(), YearRange()],
+        validators=[InputRequired(message=WHEN), YearRange()],
         invalid_value_message=WHEN,
     )
     closes = DateTimeLocalField(
         _l("Applications close"),
         format=WHEN_FORMATS,
-        validators=[InputRequired(), YearRange()],
+        validators=[InputRequired(message=WHEN), YearRange()],
         invalid_value_message=WHEN,
     )
     review_deadline = DateTimeLocalField(
         _l("Affiliate review deadline"),
         format=WHEN_FORMATS,
-        validators=[InputRequired(), YearRange()],
+        validators=[InputRequired(message=WHEN), YearRange()],
         invalid_value_message=WHEN,
     )
     decision_date = DateTimeLocalField(
         _l("Decision date"),
         format=WHEN_FORMATS,
-        validators=[InputRequired(), YearRange()],
+        validators=[InputRequired(message=WHEN), YearRange()],
         invalid_value_message=WHEN,
     )
     cohort_size = WholeNumberField(
         _l("Cohort size"),
         default=20,
-        validators=[InputRequired(), NumberRange(min=1, max=500)],
+        validators=[
+            InputRequired(message=_l("Enter the number of places in the cohort.")),
+            NumberRange(min=1, max=500, message=OUT_OF_RANGE),
+        ],
         render_kw={"inputmode": "numeric"},
         invalid_value_message=_l("Enter a whole number."),
     )
     max_endorsements_per_affiliate = WholeNumberField(
         _l("Maximum endorsements per affiliate (blank: no limit)"),
-        validators=[Optional(), NumberRange(min=1, max=500)],
+        validators=[Optional(), NumberRange(min=1, max=500, message=OUT_OF_RANGE)],
         render_kw={"inputmode": "numeric"},
         invalid_value_message=_l("Enter a whole number, or leave it blank."),
     )
     confirm_within_days = WholeNumberField(
         _l("Days a selected member has to confirm"),
         default=14,
-        validators=[InputRequired(), NumberRange(min=1, max=90)],
+        validators=[
+            InputRequired(message=_l("Enter a whole number of days.")),
+            NumberRange(min=1, max=90, message=OUT_OF_RANGE),
+        ],
         render_kw={"inputmode": "numeric"},
         invalid_value_message=_l("Enter a whole number of days."),
     )
     criteria = TextAreaField(
         _l("Rubric criteria, one per line: name, a colon, then a description"),
-        validators=[DataRequired(), Length(max=4000)],
+        validators=[
+            DataRequired(
+                message=_l("Enter at least one criterion: a name, a colon, then a description.")
+            ),
+            Length(max=4000, message=TOO_LONG),
+        ],
         render_kw={"rows": 6},
     )
 
 
 class DecisionForm(FlaskForm):
-    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
+    comment = TextAreaField(
+        _l("Comment"), validators=[Optional(), Length(max=2000, message=TOO_LONG)]
+    )
     internal = BooleanField(_l("Internal: staff only, not shown to the applicant"))
 
 

@@ -12,6 +12,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from esp_registry.accounts.models import User
 from esp_registry.extensions import db
 from esp_registry.form_fields import (
+    TOO_LONG,
     FiniteDecimalField,
     RecordIdField,
     WholeNumberField,
@@ -40,7 +41,7 @@ class _PlaceForm(FlaskForm):
         _l("State affiliate"), coerce=record_id_choice, validate_choice=False
     )
     local_name = StringField(
-        _l("Local association"), validators=[Optional(), Length(max=MAX_LOCAL)]
+        _l("Local association"), validators=[Optional(), Length(max=MAX_LOCAL, message=TOO_LONG)]
     )
 
     def fill_choices(self) -> None:
@@ -73,7 +74,7 @@ class MentorForm(_PlaceForm):
     )
     note = TextAreaField(
         _l("A short note for staff and your future mentees (optional)"),
-        validators=[Optional(), Length(max=MAX_NOTE)],
+        validators=[Optional(), Length(max=MAX_NOTE, message=TOO_LONG)],
         render_kw={"rows": 3, "maxlength": MAX_NOTE},
     )
 
@@ -97,7 +98,7 @@ class RequestForm(_PlaceForm):
         _l("What would you like help with?"),
         validators=[
             InputRequired(message=_l("Say what you would like help with.")),
-            Length(max=MAX_HELP),
+            Length(max=MAX_HELP, message=TOO_LONG),
         ],
         render_kw={"rows": 5, "maxlength": MAX_HELP},
     )
@@ -132,7 +133,7 @@ class LogForm(FlaskForm):
     )
     note = TextAreaField(
         _l("Short note (optional)"),
-        validators=[Optional(), Length(max=MAX_NOTE)],
+        validators=[Optional(), Length(max=MAX_NOTE, message=TOO_LONG)],
         render_kw={"rows": 2, "maxlength": MAX_NOTE},
     )
 
@@ -148,4 +149,6 @@ class LogForm(FlaskForm):
 class MatchForm(FlaskForm):
     """The mentor staff chose from the suggestions for a request."""
 
-    mentor_profile_id = RecordIdField(validators=[InputRequired()])
+    mentor_profile_id = RecordIdField(
+        validators=[InputRequired(message=_l("Choose a mentor from the list."))]
+    )

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from esp_registry.form_fields import FiniteDecimalField
+from esp_registry.form_fields import OUT_OF_RANGE, TOO_LONG, FiniteDecimalField
 
 
 def _strip(value: object) -> object:
@@ -15,11 +15,15 @@ def _strip(value: object) -> object:
 
 
 class ProgramForm(FlaskForm):
-    name = StringField(_l("Title"), filters=[_strip], validators=[DataRequired(), Length(max=160)])
+    name = StringField(
+        _l("Title"),
+        filters=[_strip],
+        validators=[DataRequired(message=_l("Enter a title.")), Length(max=160, message=TOO_LONG)],
+    )
     description = TextAreaField(
         _l("Description"),
         filters=[_strip],
-        validators=[Optional(), Length(max=4000)],
+        validators=[Optional(), Length(max=4000, message=TOO_LONG)],
         render_kw={"rows": 5},
     )
     requires_application = BooleanField(
@@ -37,27 +41,42 @@ class ProgramForm(FlaskForm):
 
 
 class JobFamilyForm(FlaskForm):
-    name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=80)])
+    name = StringField(
+        _l("Name"),
+        filters=[_strip],
+        validators=[DataRequired(message=_l("Enter a name.")), Length(max=80, message=TOO_LONG)],
+    )
     description = TextAreaField(
-        _l("Short description"), filters=[_strip], validators=[Optional(), Length(max=1000)]
+        _l("Short description"),
+        filters=[_strip],
+        validators=[Optional(), Length(max=1000, message=TOO_LONG)],
     )
     page_text = TextAreaField(
         _l("Text of its “Getting Educated” page"),
         filters=[_strip],
-        validators=[Optional(), Length(max=8000)],
+        validators=[Optional(), Length(max=8000, message=TOO_LONG)],
         render_kw={"rows": 8},
     )
 
 
 class AffiliateForm(FlaskForm):
-    name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=80)])
+    name = StringField(
+        _l("Name"),
+        filters=[_strip],
+        validators=[DataRequired(message=_l("Enter a name.")), Length(max=80, message=TOO_LONG)],
+    )
 
 
 class LocalForm(FlaskForm):
     """Add a local, or rename one."""
 
     name = StringField(
-        _l("Name of the local"), filters=[_strip], validators=[DataRequired(), Length(max=120)]
+        _l("Name of the local"),
+        filters=[_strip],
+        validators=[
+            DataRequired(message=_l("Enter the name of the local.")),
+            Length(max=120, message=TOO_LONG),
+        ],
     )
 
 
@@ -66,6 +85,7 @@ class MergeLocalForm(FlaskForm):
         _l("Merge into"),
         coerce=int,
         validators=[DataRequired(message=_l("Choose the local to merge into."))],
+        invalid_choice_message=_l("Choose the local to merge into from the list."),
     )
 
 
@@ -75,5 +95,7 @@ class LocalsFilters(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Search locals"), validators=[Optional(), Length(max=100)])
-    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100_000)])
+    q = StringField(_l("Search locals"), validators=[Optional(), Length(max=100, message=TOO_LONG)])
+    page = IntegerField(
+        validators=[Optional(), NumberRange(min=1, max=100_000, message=OUT_OF_RANGE)]
+    )

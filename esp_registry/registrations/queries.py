@@ -14,17 +14,21 @@ from esp_registry.accounts.models import User
 from esp_registry.attendance.models import Attendance, AttendanceStatus
 from esp_registry.attendance.rules import credited_hours
 from esp_registry.catalog.models import Offering, Session
+from esp_registry.certificates.rules import may_download_certificate
 from esp_registry.extensions import db
 from esp_registry.paging import Page, PageRequest, contains, paginate
 from esp_registry.registrations.models import Registration, RegistrationStatus
 from esp_registry.registrations.rules import (
     Counts,
     Result,
+    may_cancel,
+    may_register,
     offering_counts,
     seats_left,
     waitlist_position,
     waitlist_positions,
 )
+from esp_registry.results import ALLOWED, Decision
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,8 @@ class MyTraining:
     registration: Registration
     hours: Decimal
     position: int | None = None
+    cancel: Decision = ALLOWED  # may_cancel: the page offers Cancel only when allowed
+    certificate: Decision = ALLOWED  # may_download_certificate: the same for the PDF
 
     @property
     def offering(self) -> Offering:
@@ -41,6 +47,7 @@ class MyTraining:
 @dataclass
 class MyTrainings:
     upcoming: list[MyTraining] = field(default_factory=list)
+    in_progress: list[MyTraining] = field(default_factory=list)
     pending: list[MyTraining] = field(default_factory=list)
     waitlisted: list[MyTraining] = field(default_factory=list)
     past: list[MyTraining] = field(default_factory=list)
@@ -60,8 +67,9 @@ _OPTIONS = (
 
 
 def my_trainings(user: User, now: datetime, at: PageRequest | None = None) -> MyTrainings:
-    """The member's registrations: upcoming, pending approval, waitlisted (with position),
-    attended or past (a page of them, latest first), and cancelled or declined."""
+    """The member's registrations: upcoming, today / in progress (started, not ended: too
+    late to cancel, too early for a certificate), pending approval, waitlisted (with
+    position), attended or past (a page of them, latest first), and cancelled or declined."""
     credited = (
         sa.select(sa.func.coalesce(sa.func.sum(Attendance.credited_hours), 0))
         .where(
@@ -75,9 +83,12 @@ def my_trainings(user: User, now: datetime, at: PageRequest | None = None) -> My
     first_start = sa.select(sa.func.min(Session.starts_at)).where(of_offering).scalar_subquery()
     stopped = Registration.status.in_((RegistrationStatus.CANCELLED, RegistrationStatus.DECLINED))
     ended = sa.and_(last_end.is_not(None), last_end < now)
+    confirmed = Registration.status == RegistrationStatus.CONFIRMED
+    started = sa.and_(first_start.is_not(None), first_start <= now)
+    # A confirmed training under way stays with the current ones, even with a day credited.
+    in_progress = sa.and_(confirmed, started, sa.or_(last_end.is_(None), last_end >= now))
     is_past = sa.and_(
-        ~stopped,
-        sa.or_(credited > 0, sa.and_(ended, Registration.status == RegistrationStatus.CONFIRMED)),
+        ~stopped, ~in_progress, sa.or_(credited > 0, sa.and_(ended, confirmed))
     )
     mine = sa.select(Registration).where(Registration.user_id == user.id).options(*_OPTIONS)
     current = (
@@ -96,13 +107,21 @@ def my_trainings(user: User, now: datetime, at: PageRequest | None = None) -> My
     positions = waitlist_positions(waiting)
     grouped = MyTrainings()
     for registration in current:
+        credited = hours.get(registration.id, Decimal(0))
         item = MyTraining(
-            registration, hours.get(registration.id, Decimal(0)), positions.get(registration.id)
+            registration,
+            credited,
+            positions.get(registration.id),
+            cancel=may_cancel(registration, now),
+            certificate=may_download_certificate(registration, credited, now),
         )
-        ends_at = registration.offering.ends_at
-        over = ends_at is not None and ends_at < now
+        offering = registration.offering
+        over = offering.ends_at is not None and offering.ends_at < now
+        started = offering.starts_at is not None and offering.starts_at <= now
         if registration.status in (RegistrationStatus.CANCELLED, RegistrationStatus.DECLINED):
             grouped.cancelled.append(item)
+        elif started and not over and registration.status == RegistrationStatus.CONFIRMED:
+            grouped.in_progress.append(item)
         elif registration.status == RegistrationStatus.CONFIRMED:
             grouped.upcoming.append(item)
         elif registration.status == RegistrationStatus.WAITLISTED and not over:
@@ -112,10 +131,20 @@ def my_trainings(user: User, now: datetime, at: PageRequest | None = None) -> My
         else:
             grouped.cancelled.append(item)
     grouped.upcoming.sort(key=lambda t: t.offering.starts_at or now)
+    grouped.in_progress.sort(key=lambda t: t.offering.starts_at or now)
     grouped.waitlisted.sort(key=lambda t: t.offering.starts_at or now)
-    grouped.past = [MyTraining(r, hours.get(r.id, Decimal(0))) for r in past.items]
+    grouped.past = [_past(r, hours.get(r.id, Decimal(0)), now) for r in past.items]
     grouped.past_page = replace(past, items=grouped.past)
     return grouped
+
+
+def _past(registration: Registration, credited: Decimal, now: datetime) -> MyTraining:
+    return MyTraining(
+        registration,
+        credited,
+        cancel=may_cancel(registration, now),
+        certificate=may_download_certificate(registration, credited, now),
+    )
 
 
 @dataclass(frozen=True)
@@ -127,10 +156,12 @@ class RegistrationBox:
     waitlisted: int
     mine: Registration | None
     position: int | None
+    register: Decision = ALLOWED  # may_register, for a signed-in member
+    cancel: Decision = ALLOWED  # may_cancel of their registration
 
 
 def registration_box(
-    offering: Offering, user: object, placed: Result | None = None
+    offering: Offering, user: object, now: datetime, placed: Result | None = None
 ) -> RegistrationBox:
     """The box for `user`; right after they were placed, from what that transaction
     counted under the offering's lock (no query: the rush of a popular training)."""
@@ -142,6 +173,7 @@ def registration_box(
             counts.waitlisted,
             placed.registration,
             placed.position,
+            cancel=may_cancel(placed.registration, now),
         )
     counts = offering_counts([offering.id]).get(offering.id, Counts())
     mine = None
@@ -152,8 +184,19 @@ def registration_box(
             .execution_options(populate_existing=True)
         )
     position = waitlist_position(mine) if mine is not None else None
+    register = cancel = ALLOWED
+    if getattr(user, "is_authenticated", False):
+        register = may_register(user, offering, now)  # type: ignore[arg-type]
+    if mine is not None:
+        cancel = may_cancel(mine, now)
     return RegistrationBox(
-        offering, seats_left(offering, counts.seats_taken), counts.waitlisted, mine, position
+        offering,
+        seats_left(offering, counts.seats_taken),
+        counts.waitlisted,
+        mine,
+        position,
+        register,
+        cancel,
     )
 
 

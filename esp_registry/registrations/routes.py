@@ -35,7 +35,7 @@ REGISTER_OPTIONS = (
 def _box(offering: Offering, result: rules.Result | None = None) -> str:
     return render_template(
         "catalog/_registration_box.html",
-        box=registration_box(offering, current_user, result),
+        box=registration_box(offering, current_user, utcnow(), result),
         result=result,
     )
 

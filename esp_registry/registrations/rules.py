@@ -23,6 +23,7 @@ from esp_registry.columns import utcnow
 from esp_registry.extensions import commit_keeping_loaded, db
 from esp_registry.notifications.outbox import public_url, queue_email
 from esp_registry.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
+from esp_registry.results import ALLOWED, Decision, not_now
 
 Status = RegistrationStatus
 
@@ -346,27 +347,34 @@ def promote_from_waitlist(offering: Offering, now: datetime | None = None) -> li
 # ---------------------------------------------------------------------------- registering
 
 
-def registration_refusal(user: User, offering: Offering, now: datetime) -> Result | None:
-    """Why this member may not register now, or None if they may."""
+def may_register(user: User, offering: Offering, now: datetime) -> Decision:
+    """Whether this member may register now; when not, why. The offering page asks it
+    before it shows a Register button, and `register` asks it again under the lock."""
     if offering.status != OfferingStatus.PUBLISHED:
-        return Result(Outcome.UNAVAILABLE, _("This training is not open for registration."))
+        return not_now(_("This training is not open for registration."), Outcome.UNAVAILABLE)
     if offering.registration_opens_at and now < offering.registration_opens_at:
-        return Result(Outcome.NOT_OPEN, _("Registration for this training has not opened yet."))
+        return not_now(_("Registration for this training has not opened yet."), Outcome.NOT_OPEN)
     if offering.registration_closes_at and now >= offering.registration_closes_at:
-        return Result(Outcome.CLOSED, _("Registration for this training has closed."))
+        return not_now(_("Registration for this training has closed."), Outcome.CLOSED)
     if offering.starts_at and now >= offering.starts_at and not offering.registration_closes_at:
-        return Result(Outcome.CLOSED, _("This training has already started."))
+        return not_now(_("This training has already started."), Outcome.CLOSED)
     if not offering.is_for_job_family(user.job_family_id):
-        return Result(Outcome.AUDIENCE, _("This training is for other job families than yours."))
+        return not_now(_("This training is for other job families than yours."), Outcome.AUDIENCE)
     if offering.parent_id is not None and not _has_confirmed(user.id, offering.parent_id):
-        return Result(
-            Outcome.NEEDS_PARENT,
+        return not_now(
             _(
                 "Register for %(conference)s first: this is one of its pre-conference sessions.",
                 conference=offering.parent.title if offering.parent else "",
             ),
+            Outcome.NEEDS_PARENT,
         )
-    return None
+    return ALLOWED
+
+
+def registration_refusal(user: User, offering: Offering, now: datetime) -> Result | None:
+    """Why this member may not register now, as the answer `register` gives; None if they may."""
+    decision = may_register(user, offering, now)
+    return None if decision.allowed else Result(Outcome(decision.code), decision.reason)
 
 
 def _has_confirmed(user_id: int, offering_id: int) -> bool:
@@ -501,6 +509,27 @@ def _cancel_locked(
             )
 
 
+def may_cancel(registration: Registration, now: datetime) -> Decision:
+    """Whether the member may cancel their own registration now; when not, why. A seat
+    can be given up until the first session starts; after that the organisers cancel.
+    My trainings and the offering page ask it before they show a Cancel button."""
+    if registration.status not in ACTIVE_STATUSES:
+        return not_now(_("This registration is not active."), Outcome.NOT_ALLOWED)
+    offering = registration.offering
+    started = offering.starts_at is not None and now >= offering.starts_at
+    if started and registration.status == Status.CONFIRMED:
+        return not_now(
+            _("This training has started; ask the organisers to cancel."),
+            Outcome.TOO_LATE,
+        )
+    if offering.is_lft_cohort:
+        return not_now(
+            _("Your Leaders for Tomorrow place is managed on the Leaders for Tomorrow page."),
+            Outcome.NOT_ALLOWED,
+        )
+    return ALLOWED
+
+
 def cancel(
     registration: Registration,
     by: User | None = None,
@@ -518,27 +547,18 @@ def cancel(
         lock_offering(offering.parent_id)
     lock_offering(offering.id)
     _fresh(registration)
-    if registration.status not in ACTIVE_STATUSES:
-        db.session.rollback()
-        return Result(Outcome.NOT_ALLOWED, _("This registration is not active."), registration)
-    started = offering.starts_at is not None and now >= offering.starts_at
-    if started and not staff and registration.status == Status.CONFIRMED:
-        db.session.rollback()
-        return Result(
-            Outcome.TOO_LATE,
-            _("This training has started; ask the organisers to cancel."),
-            registration,
-        )
-    if staff and offering.status == OfferingStatus.COMPLETED:
-        db.session.rollback()
-        return Result(Outcome.TOO_LATE, _("This training is completed."), registration)
-    if not staff and offering.is_lft_cohort:
-        db.session.rollback()
-        return Result(
-            Outcome.NOT_ALLOWED,
-            _("Your Leaders for Tomorrow place is managed on the Leaders for Tomorrow page."),
-            registration,
-        )
+    if staff:
+        if registration.status not in ACTIVE_STATUSES:
+            db.session.rollback()
+            return Result(Outcome.NOT_ALLOWED, _("This registration is not active."), registration)
+        if offering.status == OfferingStatus.COMPLETED:
+            db.session.rollback()
+            return Result(Outcome.TOO_LATE, _("This training is completed."), registration)
+    else:
+        decision = may_cancel(registration, now)
+        if not decision.allowed:
+            db.session.rollback()
+            return Result(Outcome(decision.code), decision.reason, registration)
     was_waitlisted = registration.status == Status.WAITLISTED
     _cancel_locked(registration, by, reason.strip()[:500], now, notify=True)
     db.session.commit()

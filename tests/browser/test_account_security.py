@@ -53,7 +53,10 @@ def test_password_change_and_sign_out_everywhere(
     laptop.get_by_label("New password (at least 10 characters)").fill(NEW_PASSWORD)
     laptop.get_by_label("Repeat the new password").fill(NEW_PASSWORD)
     laptop.get_by_role("button", name="Change password").click()
-    expect(laptop.get_by_text("That is not your current password.")).to_be_visible()
+    expect(laptop.locator("#current_password-error")).to_contain_text(
+        "That is not your current password."
+    )
+    expect(laptop.locator(".error-summary")).to_be_focused()
     check_page(laptop, "account-security-error")
 
     laptop.get_by_label("Current password").fill(DEMO_PASSWORD)

@@ -25,6 +25,7 @@ from esp_registry.mentoring.rules import today
 from esp_registry.notifications.models import OutboxMessage, OutboxStatus
 from esp_registry.seeding import DEMO_PASSWORD
 from tests import factories
+from tests.browser.menu import open_menu_link
 from tests.browser.test_registration_flow import fits_phone
 from tests.browser.test_walking_skeleton import (
     assert_same_document,
@@ -73,9 +74,7 @@ def open_mentoring(page: Page) -> None:
 
 
 def open_queue(page: Page) -> None:
-    page.get_by_role("navigation", name="Main").get_by_role(
-        "link", name="Mentoring requests"
-    ).click()
+    open_menu_link(page, "Mentoring requests")
     expect(page.get_by_role("heading", name="Mentoring requests", level=1)).to_be_visible()
 
 
@@ -234,7 +233,7 @@ def test_volunteer_request_match_log_complete_and_certificates(
     row.get_by_role("button", name=f"Match {MENTEE_NAME} with {MENTOR_NAME}").click()
     # The whole queue comes back: the message (focused, with a link to the pairing), the
     # counts, Jamal out of the open requests, the new pairing listed, Maria's new load.
-    status = page.locator("#queue").get_by_role("status")
+    status = page.locator("#queue .flash")
     expect(status).to_have_text(
         f"{MENTEE_NAME} is paired with {MENTOR_NAME}. Both are notified. See the pairing"
     )
@@ -277,17 +276,17 @@ def test_volunteer_request_match_log_complete_and_certificates(
     log.get_by_label("Date", exact=True).fill((on + timedelta(days=1)).isoformat())
     log.get_by_label("Hours", exact=True).fill("1.5")
     log.get_by_role("button", name="Log the activity").click()
-    expect(log.get_by_role("status")).to_have_text(
+    expect(log.locator(".flash")).to_have_text(
         "Nothing was logged: please correct the marked fields."
     )
     expect(log.get_by_label("Date", exact=True)).to_have_attribute("aria-invalid", "true")
-    expect(log.locator("#on_date-error")).to_have_text("The date cannot be in the future.")
+    expect(log.locator("#on_date-error")).to_have_text("Error: The date cannot be in the future.")
     expect(log.get_by_text("No activities logged yet.")).to_be_visible()
     assert logs_of_new_pairing() == 0
     look(page, "mentoring-10-log-refused")
     log.get_by_label("Date", exact=True).fill(on.isoformat())
     log.get_by_role("button", name="Log the activity").click()
-    expect(log.get_by_role("status")).to_have_text("Logged: Mentoring conversation, 1.5 hours.")
+    expect(log.locator(".flash")).to_have_text("Logged: Mentoring conversation, 1.5 hours.")
     expect(log.locator("table.logs tbody tr")).to_have_count(1)
     assert totals_row(page, "Mentoring conversation") == ["1.5", "0", "1.5"]
     assert_same_document(page)
@@ -303,7 +302,7 @@ def test_volunteer_request_match_log_complete_and_certificates(
     log.get_by_label("Hours", exact=True).fill("0.5")
     log.get_by_label(re.compile("Short note")).fill("What went well with the lead teacher.")
     log.get_by_role("button", name="Log the activity").click()
-    expect(log.get_by_role("status")).to_have_text("Logged: Reflective log, 0.5 hours.")
+    expect(log.locator(".flash")).to_have_text("Logged: Reflective log, 0.5 hours.")
     expect(log.locator("table.logs tbody tr")).to_have_count(2)
     assert logs_of_new_pairing() == 2
     assert totals_row(page, "Mentoring conversation") == ["1.5", "0", "1.5"]

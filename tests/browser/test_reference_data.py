@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from esp_registry.seeding import DEMO_PASSWORD
+from tests.browser.menu import open_menu_link
 from tests.browser.test_walking_skeleton import sign_in, sign_out
 
 CheckPage = Callable[[Page, str], None]
@@ -20,7 +21,7 @@ def test_admin_renames_and_merges_locals_and_edits_a_job_family(
 ) -> None:
     page.goto("/")
     sign_in(page, "admin@example.org", DEMO_PASSWORD)
-    page.get_by_role("link", name="Reference data").click()
+    open_menu_link(page, "Reference data")
     expect(page.get_by_role("heading", name="Reference data", level=1)).to_be_visible()
     check_page(page, "reference-index")
 
@@ -55,7 +56,7 @@ def test_admin_renames_and_merges_locals_and_edits_a_job_family(
     check_page(page, "reference-affiliate-merged")
 
     # Edit a job family and see it on its catalog page.
-    page.get_by_role("link", name="Reference data").first.click()
+    open_menu_link(page, "Reference data")
     page.get_by_role("link", name="Food Services", exact=True).click()
     check_page(page, "reference-job-family")
     page.get_by_label("Short description").fill("Cooks and nutrition staff who feed students.")

@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Dialog, Locator, Page, expect
 
 from esp_registry.seeding import DEMO_PASSWORD
+from tests.browser.menu import open_menu_link
 from tests.browser.test_walking_skeleton import (
     assert_same_document,
     mark_document,
@@ -38,7 +39,7 @@ DECLINE_REASON = "This cohort is for local presidents; please apply for the spri
 
 
 def open_nav(page: Page, name: str) -> None:
-    page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).click()
+    open_menu_link(page, name)
 
 
 def card(page: Page, scope: Locator, title: str) -> Locator:
@@ -113,7 +114,7 @@ def test_waitlist_promotion_and_approval_queue(
         sessions.get_by_label("End time", exact=True).fill("12:00")
         sessions.get_by_label("Contact hours", exact=True).fill("3")
         sessions.get_by_role("button", name="Add session").click()
-        expect(sessions.get_by_role("status")).to_have_text("Session added.")
+        expect(sessions.locator(".flash")).to_have_text("Session added.")
         expect(sessions.get_by_role("rowheader", name=title)).to_be_visible()
     expect(sessions.locator("tbody tr")).to_have_count(2)
     assert_same_document(page)
@@ -123,6 +124,7 @@ def test_waitlist_promotion_and_approval_queue(
     page.get_by_role("button", name="Publish", exact=True).click()
     expect(page.get_by_role("heading", name="Status: Published")).to_be_visible()
     expect(page.get_by_role("status").first).to_contain_text("Published")
+    expect(page.locator(".flashes")).to_be_focused()  # htmx swapped the page: focus on the news
     status_box = page.locator("#status")
     expect(status_box).to_contain_text("0 of 1")
     look(page, "24-manage-published")
@@ -141,7 +143,8 @@ def test_waitlist_promotion_and_approval_queue(
     registration = page.locator("#registration")
     mark_document(page)
     registration.get_by_role("button", name="Register").click()
-    expect(registration.get_by_role("status")).to_have_text("You are registered. See you there!")
+    expect(registration.locator(".flash")).to_have_text("You are registered. See you there!")
+    expect(registration.locator(".flash")).to_be_focused()
     expect(registration).to_contain_text("Your registration: Confirmed")
     expect(registration.locator(".seats")).to_have_text("Full · 0 on the waitlist")
     assert_same_document(page)
@@ -156,7 +159,7 @@ def test_waitlist_promotion_and_approval_queue(
     look(page, "27-offering-full")
     mark_document(page)
     registration.get_by_role("button", name="Join the waitlist").click()
-    expect(registration.get_by_role("status")).to_have_text(
+    expect(registration.locator(".flash")).to_have_text(
         "The training is full: you are number 1 on the waitlist."
     )
     expect(registration).to_contain_text("Your registration: Waitlisted · number 1 on the waitlist")
@@ -188,7 +191,8 @@ def test_waitlist_promotion_and_approval_queue(
 
     page.once("dialog", accept)
     seat.get_by_role("button", name=f"Cancel registration for {TITLE}").click()
-    expect(mine.get_by_role("status")).to_have_text("The registration is cancelled.")
+    expect(mine.locator(".flash")).to_have_text("The registration is cancelled.")
+    expect(mine.locator(".flash")).to_be_focused()
     assert prompts == [f"Cancel your registration for {TITLE}?"]
     expect(mine.get_by_role("heading", name="Cancelled or declined")).to_be_visible()
     expect(card(page, mine, TITLE)).to_contain_text("Status: Cancelled")
@@ -230,7 +234,8 @@ def test_waitlist_promotion_and_approval_queue(
     look(page, "35-approvals-needs-reason")
     request.get_by_label(f"Reason for declining {PENDING_NAME}").fill(DECLINE_REASON)
     request.get_by_role("button", name=f"Decline {PENDING_NAME}").click()
-    expect(request.get_by_role("status")).to_have_text("Declined. The member has been told why.")
+    expect(request.locator(".flash")).to_have_text("Declined. The member has been told why.")
+    expect(request.locator(".flash")).to_be_focused()
     expect(request).to_contain_text("Now: Declined")
     expect(request.get_by_role("button")).to_have_count(0)
     assert_same_document(page)

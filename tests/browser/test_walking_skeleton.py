@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,10 +13,13 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
+from esp_registry.catalog.models import Offering
 from esp_registry.certificates.rules import display_code
+from esp_registry.columns import utcnow
 from esp_registry.extensions import db
 from esp_registry.notifications.models import OutboxMessage
 from esp_registry.seeding import DEMO_PASSWORD
+from tests.browser.menu import open_menu_link
 
 TODAY = "Stepping Up to the Plate: NEA History and Governance (today)"
 TODAY_SESSION = "NEA History and Governance Structure"
@@ -49,6 +53,17 @@ def confirmation_link(email: str) -> str:
     found = re.search(r"https?://[^/\s]+(/email/confirm/\S+)", body)
     assert found, body
     return found.group(1)
+
+
+def end_workshop(title: str) -> None:
+    """Move an offering's sessions so the last one ended a minute ago (the clock moves on)."""
+    offering = db.session.scalar(sa.select(Offering).where(Offering.title == title))
+    shift = max(s.ends_at for s in offering.sessions) - utcnow() + timedelta(minutes=1)
+    for session in offering.sessions:
+        session.starts_at -= shift
+        session.ends_at -= shift
+    db.session.commit()
+    db.session.remove()
 
 
 def sign_in(page: Page, email: str, password: str) -> None:
@@ -127,7 +142,7 @@ def test_sign_up_register_attend_print_and_verify(
     mark_document(page)
     registration = page.locator("#registration")
     registration.get_by_role("button", name="Register").click()
-    expect(registration.get_by_role("status")).to_have_text("You are registered. See you there!")
+    expect(registration.locator(".flash")).to_have_text("You are registered. See you there!")
     expect(registration).to_contain_text("Your registration: Confirmed")
     assert_same_document(page)
     check_page(page, "06-offering-registered")
@@ -138,7 +153,7 @@ def test_sign_up_register_attend_print_and_verify(
     # The facilitator marks the new member present on today's roster.
     sign_in(page, FACILITATOR, DEMO_PASSWORD)
     check_page(page, "08-facilitator-my-trainings")
-    page.get_by_role("link", name="Facilitate").click()
+    open_menu_link(page, "Facilitate")
     expect(page.get_by_role("heading", name="Trainings you facilitate")).to_be_visible()
     check_page(page, "09-facilitate")
     card = page.locator(".card", has=page.get_by_role("heading", name=TODAY))
@@ -159,8 +174,16 @@ def test_sign_up_register_attend_print_and_verify(
 
     sign_out(page)
 
-    # The member downloads the certificate.
+    # Marked present at the door: the certificate waits for the end of the workshop.
     sign_in(page, EMAIL, PASSWORD)
+    today = page.locator(".card", has=page.get_by_role("heading", name=TODAY))
+    expect(today).to_contain_text("Your certificate will be ready once the training has ended.")
+    expect(today.get_by_role("link", name="Download certificate (PDF)")).to_have_count(0)
+    check_page(page, "12a-my-trainings-in-progress")
+
+    # Once the workshop is over, the member downloads the certificate.
+    end_workshop(TODAY)
+    page.reload()
     past = page.locator(".card", has=page.get_by_role("heading", name=TODAY))
     expect(past).to_contain_text("4 hours credited")
     check_page(page, "12-my-trainings")
@@ -182,7 +205,7 @@ def test_sign_up_register_attend_print_and_verify(
     # Anyone with the code can check it; the page names the member but not their email.
     page.goto(f"/verify/{code}")
     expect(page.get_by_role("heading", name="Certificate verification")).to_be_visible()
-    expect(page.get_by_role("status")).to_contain_text("valid")
+    expect(page.get_by_role("status").first).to_contain_text("valid")
     expect(page.locator(".facts")).to_contain_text(NAME)
     expect(page.locator(".facts")).to_contain_text(display_code(code))
     assert EMAIL.lower() not in page.content().lower()

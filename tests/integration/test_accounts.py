@@ -62,12 +62,12 @@ def test_duplicate_email_is_refused_with_a_message(client, actions):
 
 def test_sign_up_bad_input_says_what_is_wrong(client, actions):
     cases = {
-        "full_name": ("", "This field is required"),
-        "email": ("not-an-email", "Invalid email"),
-        "password": ("short", "at least 10"),
+        "full_name": ("", "Enter your full name."),
+        "email": ("not-an-email", "Enter an e-mail address, e.g. name@example.org."),
+        "password": ("short", "Enter a password of at least 10 characters."),
         "confirm": ("different password!", "do not match"),
-        "affiliate_id": ("0", "This field is required"),
-        "job_family_id": ("abc", "This field is required"),
+        "affiliate_id": ("0", "Choose your state affiliate."),
+        "job_family_id": ("abc", "Choose your job family."),
     }
     for field, (value, message) in cases.items():
         response = actions.post("/signup", signup_data(**{field: value}))
@@ -75,9 +75,25 @@ def test_sign_up_bad_input_says_what_is_wrong(client, actions):
         assert response.status_code == 422, field
         assert message in page, (field, message)
         assert 'aria-invalid="true"' in page
+        # The error summary at the top links to the field, with the same words.
+        summary = page.split('class="error-summary"')[1].split("</ul>")[0]
+        assert "There is a problem" in summary
+        assert f'<a href="#{field}">' in summary and message in summary, field
     response = actions.post("/signup", signup_data(full_name="x" * 121))
     assert response.status_code == 422
     assert user_count() == 0
+
+
+def test_sign_up_reports_a_taken_email_together_with_the_other_mistakes(client, actions):
+    factories.person("rosa.martinez@example.org")
+    response = actions.post("/signup", signup_data(full_name="", password="short", confirm="short"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    summary = page.split('class="error-summary"')[1].split("</ul>")[0]
+    assert "An account with this email already exists" in summary
+    assert "Enter your full name." in summary
+    assert "Enter a password of at least 10 characters." in summary
+    assert user_count() == 1
 
 
 def test_sign_up_without_csrf_token_is_refused(client):

@@ -45,7 +45,7 @@ def test_facilitator_marks_present_with_htmx_then_absent_without(client, actions
     fragment = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in fragment
     assert 'value="present" aria-pressed="true"' in fragment
-    assert 'hx-swap-oob="true">1 present of 1 registered' in fragment
+    assert 'hx-swap-oob="innerHTML">1 present of 1 registered' in fragment
     assert marks() == [("present", "5.00")]
 
     response = actions.post(url, {"status": "absent"})  # the plain form, no JavaScript

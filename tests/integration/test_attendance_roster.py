@@ -74,7 +74,7 @@ def test_mark_all_present_with_htmx_keeps_edited_hours_and_audits(client, action
     fragment = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in fragment
     assert 'id="roster-table"' in fragment and "2 marked present." in fragment
-    assert 'hx-swap-oob="true">3 present of 3 registered' in fragment
+    assert 'hx-swap-oob="innerHTML">3 present of 3 registered' in fragment
     assert fragment.count('value="present" aria-pressed="true"') == 3
     assert sorted(marks()) == [("present", "2.50"), ("present", "5.00"), ("present", "5.00")]
     # Pat's hours stay as edited; everyone's change is on record.

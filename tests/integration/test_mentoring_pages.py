@@ -156,7 +156,7 @@ def test_a_revoked_certificate_shows_suspended_with_the_date(client, actions):
     assert rules.pause(paused).ok
     revoke(soo_certificate(paused.user), staff, "Attended for someone else")
     actions.sign_in("paused@example.org")
-    page = text_of(client.get("/mentoring/mentor"))
+    page = text_of(client.get("/mentoring/mentor")).split("Sign out", 1)[1]  # after the menu
     assert "Status: Suspended" in page and "was revoked on" in page
     assert "Pause" not in page and "Resume" not in page and "Stop volunteering" in page
 
@@ -245,10 +245,15 @@ def test_queue_shows_ranked_suggestions_and_htmx_match_renders_the_queue_again(c
     assert (
         pairing.mentor_id == best.user_id and pairing.matched_by.email == "approver.oh@example.org"
     )
-    # The confirmation is announced and takes the focus, with a link to the new pairing.
+    # The confirmation takes the focus, with a link to the new pairing, and is announced
+    # by the page's live region (an out-of-band swap into #live-status).
     status = re.search(
-        r'<p class="flash success" role="status" tabindex="-1" autofocus>(.*?)</p>', fragment, re.S
+        r'<p class="flash success" tabindex="-1" autofocus>(.*?)</p>', fragment, re.S
     )
+    announced = re.search(
+        r'<div id="live-status" hx-swap-oob="innerHTML">(.*?)</div>', fragment, re.S
+    )
+    assert announced and "Noah Newcomer is paired with Bea Best" in announced.group(1)
     assert status, fragment[:500]
     assert "Noah Newcomer is paired with Bea Best" in status.group(1)
     assert f'href="/mentoring/pairings/{pairing.id}"' in status.group(1)

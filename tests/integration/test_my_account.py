@@ -233,10 +233,10 @@ def test_my_account_saves_the_details_a_member_may_change(client, actions):
         ("started_job_on", "²⁰²⁴-01-01", "Not a valid date"),
         ("started_job_on", "1900-01-01", "after 1950"),
         ("full_name", "x" * 121, "120"),
-        ("full_name", "", "required"),
-        ("email", "not an address", "Invalid email"),
-        ("affiliate_id", "99999999999", "Not a valid choice"),
-        ("preferred_language", "fr", "Not a valid choice"),
+        ("full_name", "", "Enter your full name."),
+        ("email", "not an address", "Enter an e-mail address, e.g. name@example.org."),
+        ("affiliate_id", "99999999999", "Choose your state affiliate from the list."),
+        ("preferred_language", "fr", "Choose English or Español."),
     ],
 )
 def test_my_account_bad_input_says_what_is_wrong_and_stores_nothing(

@@ -474,7 +474,7 @@ def assert_refused(response, message: str, before: tuple[int, int]) -> None:  # 
         ({"timezone": "Europe/Paris"}, "Choose a time zone from the list."),
         ({"capacity": "-3"}, "Enter a number from 1 to 100,000."),
         ({"capacity": "lots"}, "leave it blank for unlimited"),
-        ({"title": ""}, "This field is required."),
+        ({"title": ""}, "Enter a title."),
         ({"program_id": "0"}, "Choose a program."),
         ({"online_url": "javascript:alert(1)"}, "starting with https://"),
         ({"registration_opens": "0001-01-01T00:00"}, "between 2000 and 2100"),
@@ -597,7 +597,7 @@ def test_parent_must_be_a_conference_that_is_not_a_child(client, actions):
         ({"day": "tomorrow"}, "Enter a date"),
         ({"day": "0001-01-01"}, "between 2000 and 2100"),
         ({"starts": "25:00"}, "Enter a time"),
-        ({"title": ""}, "This field is required."),
+        ({"title": ""}, "Enter a session title."),
     ],
 )
 def test_session_rules(client, actions, changes, message):

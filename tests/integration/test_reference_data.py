@@ -207,26 +207,30 @@ def test_renaming_an_affiliate_shows_everywhere(ctx, world):
 @pytest.mark.parametrize(
     ("kind", "data", "message"),
     [
-        ("program", {"name": ""}, "This field is required."),
-        ("program", {"name": "x" * 161}, "Field cannot be longer than 160 characters."),
+        ("program", {"name": ""}, "Enter a title."),
+        ("program", {"name": "x" * 161}, "Enter 160 characters or fewer."),
         ("program", {"name": "nea esp national conference"}, "Another program is already called"),
-        ("program", {"name": "Fine", "description": "x" * 4001}, "longer than 4000"),
-        ("job_family", {"name": "   "}, "This field is required."),
-        ("job_family", {"name": "é" * 81}, "Field cannot be longer than 80 characters."),
+        ("program", {"name": "Fine", "description": "x" * 4001}, "Enter 4000 characters or fewer."),
+        ("job_family", {"name": "   "}, "Enter a name."),
+        ("job_family", {"name": "é" * 81}, "Enter 80 characters or fewer."),
         ("job_family", {"name": "FOOD SERVICES"}, "Another job family is already called"),
-        ("job_family", {"name": "Fine", "page_text": "x" * 8001}, "longer than 8000"),
-        ("affiliate", {"name": ""}, "This field is required."),
-        ("affiliate", {"name": "x" * 81}, "Field cannot be longer than 80 characters."),
+        (
+            "job_family",
+            {"name": "Fine", "page_text": "x" * 8001},
+            "Enter 8000 characters or fewer.",
+        ),
+        ("affiliate", {"name": ""}, "Enter a name."),
+        ("affiliate", {"name": "x" * 81}, "Enter 80 characters or fewer."),
         ("affiliate", {"name": "texas"}, "Another affiliate is already called"),
-        ("add_local", {"name": ""}, "This field is required."),
-        ("add_local", {"name": "x" * 121}, "Field cannot be longer than 120 characters."),
+        ("add_local", {"name": ""}, "Enter the name of the local."),
+        ("add_local", {"name": "x" * 121}, "Enter 120 characters or fewer."),
         ("add_local", {"name": "columbus ea"}, "already has a local called"),
-        ("local", {"name": ""}, "This field is required."),
-        ("local", {"name": "x" * 121}, "Field cannot be longer than 120 characters."),
+        ("local", {"name": ""}, "Enter the name of the local."),
+        ("local", {"name": "x" * 121}, "Enter 120 characters or fewer."),
         ("local", {"name": "Columbus Education Association"}, "merge the two instead"),
         ("merge", {"into": "0"}, "Choose the local to merge into."),
         ("merge", {"into": "not a number"}, "Choose the local to merge into."),
-        ("merge", {"into": "999999"}, "Not a valid choice"),
+        ("merge", {"into": "999999"}, "Choose the local to merge into from the list."),
     ],
 )
 def test_bad_input_is_refused_next_to_the_field_and_nothing_is_stored(
@@ -251,7 +255,8 @@ def test_bad_input_is_refused_next_to_the_field_and_nothing_is_stored(
     response = admin.post(urls[kind], data)
     assert response.status_code == 422
     body = page_text(response)
-    error = re.search(r'<p class="error" id="[\w-]+-error">([^<]*)</p>', body)
+    hidden_prefix = '<span class="visually-hidden">Error: </span>'
+    error = re.search(rf'<p class="error" id="[\w-]+-error">{hidden_prefix}([^<]*)</p>', body)
     assert error and message in error.group(1).replace("&#34;", '"'), body[-3000:]
     db.session.expire_all()
     after = {

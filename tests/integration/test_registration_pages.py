@@ -208,3 +208,81 @@ def test_forbidden_transitions_through_http_change_nothing(client, actions):
     ).get_data(as_text=True)
     assert "not waiting for approval" in fragment
     assert status_of(mine.id) == "cancelled"
+
+
+def test_an_offering_for_other_job_families_shows_no_register_button_but_says_why(client, actions):
+    offering = factories.offering("For cooks", audience=("food-services",))
+    factories.person("pat@example.org")  # a paraeducator
+    actions.sign_in("pat@example.org")
+    page = client.get(f"/offerings/{offering.id}").get_data(as_text=True)
+    box = page.split('id="registration"')[1].split("</div>")[0]
+    assert "This training is for other job families than yours (Paraeducators)." in box
+    assert 'href="/?job_family=paraeducators"' in box and "Trainings for Paraeducators" in box
+    assert "<button" not in box and "/register" not in box
+    # The rule behind the page answers the same if the post is sent anyway.
+    response = actions.post(f"/offerings/{offering.id}/register")
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 0
+
+
+def test_a_started_training_is_under_today_without_cancel_and_says_whom_to_ask(client, actions):
+    from datetime import timedelta
+
+    started = factories.offering("Started an hour ago", starts_in=-timedelta(hours=1))
+    upcoming = factories.offering("Next month")
+    member = factories.person("pat@example.org")
+    mine = db.session.get(Registration, _confirmed(member, started))
+    rules.register(member, upcoming)
+    actions.sign_in("pat@example.org")
+    page = client.get("/my-trainings").get_data(as_text=True)
+    today = page.split("Today / in progress")[1].split("<h2>")[0]
+    later = page.split(">Upcoming</h2>")[1].split("<h2>")[0]
+    assert "Started an hour ago" in today and "Started an hour ago" not in later
+    assert "ask the organisers to cancel" in today
+    assert f"/registrations/{mine.id}/cancel" not in page
+    assert "Next month" in later and "Cancel registration" in later
+    # Its offering page offers no Cancel either.
+    offering_page = client.get(f"/offerings/{started.id}").get_data(as_text=True)
+    assert "ask the organisers to cancel" in offering_page
+    assert f"/registrations/{mine.id}/cancel" not in offering_page
+
+
+def _confirmed(member, offering) -> int:  # type: ignore[no-untyped-def]
+    """A confirmed seat on an offering that has already started (register refuses by then)."""
+    registration = Registration(
+        offering_id=offering.id, user_id=member.id, status=rules.Status.CONFIRMED
+    )
+    db.session.add(registration)
+    db.session.commit()
+    return registration.id
+
+
+def test_a_certificate_is_offered_and_downloaded_only_once_the_training_has_ended(client, actions):
+    from datetime import timedelta
+
+    from esp_registry.attendance.models import AttendanceStatus
+    from esp_registry.attendance.rules import mark
+
+    facilitator = factories.person("fac@example.org", roles=((Role.FACILITATOR, None),))
+    ongoing = factories.offering("Marked at the door", starts_in=-timedelta(hours=1))
+    member = factories.person("pat@example.org")
+    registration = db.session.get(Registration, _confirmed(member, ongoing))
+    mark(ongoing.sessions[0], registration, AttendanceStatus.PRESENT, facilitator)
+    actions.sign_in("pat@example.org")
+    page = client.get("/my-trainings").get_data(as_text=True)
+    assert "Marked at the door" in page.split("Today / in progress")[1]
+    assert "Download certificate" not in page
+    assert "Your certificate will be ready once the training has ended." in page
+    download = client.get(f"/registrations/{registration.id}/certificate.pdf")
+    assert download.status_code == 302 and download.headers["Location"].endswith("/my-trainings")
+    assert "Marked at the door" not in client.get("/transcript").get_data(as_text=True)
+    # Once the session is over, the same page offers it and the link works.
+    session = ongoing.sessions[0]
+    session.starts_at -= timedelta(hours=8)
+    session.ends_at -= timedelta(hours=8)
+    db.session.commit()
+    page = client.get("/my-trainings").get_data(as_text=True)
+    assert "Today / in progress" not in page and "Download certificate" in page
+    download = client.get(f"/registrations/{registration.id}/certificate.pdf")
+    assert download.status_code == 200 and download.mimetype == "application/pdf"
+    assert "Marked at the door" in client.get("/transcript").get_data(as_text=True)
