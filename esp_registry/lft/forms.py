@@ -39,7 +39,6 @@ class ApplicationForm(FlaskForm):
     years_as_esp = WholeNumberField(
         _l("Years working as an ESP"),
         validators=[Optional(), NumberRange(min=0, max=70, message=_l("Enter 0 to 70 years."))],
-        render_kw={"inputmode": "numeric", "min": 0, "max": 70},
         invalid_value_message=_l("Enter a whole number of years."),
     )
     president_name = StringField(
@@ -74,7 +73,6 @@ class CycleForm(FlaskForm):
     year = WholeNumberField(
         _l("Year"),
         validators=[InputRequired(), NumberRange(min=2000, max=2100)],
-        render_kw={"inputmode": "numeric"},
         invalid_value_message=_l("Enter a year, e.g. 2027."),
     )
     opens = DateTimeLocalField(
@@ -105,20 +103,17 @@ class CycleForm(FlaskForm):
         _l("Cohort size"),
         default=20,
         validators=[InputRequired(), NumberRange(min=1, max=500)],
-        render_kw={"inputmode": "numeric"},
         invalid_value_message=_l("Enter a whole number."),
     )
     max_endorsements_per_affiliate = WholeNumberField(
         _l("Maximum endorsements per affiliate (blank: no limit)"),
         validators=[Optional(), NumberRange(min=1, max=500)],
-        render_kw={"inputmode": "numeric"},
         invalid_value_message=_l("Enter a whole number, or leave it blank."),
     )
     confirm_within_days = WholeNumberField(
         _l("Days a selected member has to confirm"),
         default=14,
         validators=[InputRequired(), NumberRange(min=1, max=90)],
-        render_kw={"inputmode": "numeric"},
         invalid_value_message=_l("Enter a whole number of days."),
     )
     criteria = TextAreaField(
