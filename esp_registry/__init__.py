@@ -5,7 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, abort, has_request_context, render_template, request, session
+from flask import (
+    Flask,
+    Response,
+    abort,
+    has_request_context,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import event
@@ -133,6 +142,8 @@ def _register_models_and_blueprints(app: Flask) -> None:
 
 def _register_pages(app: Flask) -> None:
     from esp_registry.web import (
+        getting_educated_title,
+        host_name,
         hours,
         hours_count,
         hours_text,
@@ -141,10 +152,17 @@ def _register_pages(app: Flask) -> None:
         local_datetime,
         local_time,
         page_language,
+        translated,
+        url_in_language,
     )
 
     app.jinja_env.globals.update(
-        htmx_url=HTMX_URL, htmx_sri=HTMX_SRI, is_htmx=is_htmx, page_language=page_language
+        htmx_url=HTMX_URL,
+        htmx_sri=HTMX_SRI,
+        is_htmx=is_htmx,
+        page_language=page_language,
+        url_in_language=url_in_language,
+        getting_educated_title=getting_educated_title,
     )
     app.jinja_env.filters.update(
         local_datetime=local_datetime,
@@ -153,7 +171,14 @@ def _register_pages(app: Flask) -> None:
         hours=hours,
         hours_count=hours_count,
         hours_text=hours_text,
+        translated=translated,
+        host_name=host_name,
     )
+
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        # Browsers ask for /favicon.ico whatever the page says: answer it, cached a day.
+        return send_from_directory(app.static_folder or "", "favicon.ico", max_age=86400)
 
     @app.before_request
     def refuse_nul_bytes() -> None:

@@ -16,6 +16,12 @@ def _strip(value: object) -> object:
 
 class ProgramForm(FlaskForm):
     name = StringField(_l("Title"), filters=[_strip], validators=[DataRequired(), Length(max=160)])
+    name_es = StringField(
+        _l("Title in Spanish"),
+        filters=[_strip],
+        validators=[Optional(), Length(max=160)],
+        render_kw={"lang": "es"},
+    )
     description = TextAreaField(
         _l("Description"),
         filters=[_strip],
@@ -32,12 +38,17 @@ class ProgramForm(FlaskForm):
             Optional(),
             NumberRange(min=0, max=24, message=_l("Enter hours between 0 and 24.")),
         ],
-        render_kw={"inputmode": "decimal"},
     )
 
 
 class JobFamilyForm(FlaskForm):
     name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=80)])
+    name_es = StringField(
+        _l("Name in Spanish"),
+        filters=[_strip],
+        validators=[Optional(), Length(max=80)],
+        render_kw={"lang": "es"},
+    )
     description = TextAreaField(
         _l("Short description"), filters=[_strip], validators=[Optional(), Length(max=1000)]
     )
@@ -51,6 +62,12 @@ class JobFamilyForm(FlaskForm):
 
 class AffiliateForm(FlaskForm):
     name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=80)])
+    name_es = StringField(
+        _l("Name in Spanish"),
+        filters=[_strip],
+        validators=[Optional(), Length(max=80)],
+        render_kw={"lang": "es"},
+    )
 
 
 class LocalForm(FlaskForm):
