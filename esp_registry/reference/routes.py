@@ -131,7 +131,7 @@ def affiliate(affiliate_id: int) -> Response | tuple[str, int]:
     form = AffiliateForm()
     if form.validate_on_submit():
         result = rules.edit_affiliate(
-            current_user, found, name=form.name.data or "", name_es=form.name_es.data or ""
+            current_user, found, name=form.name.data or "", name_es=form.name_es.data
         )
         if not _refused_on_name(form, result):
             flash(result.message, result.tone)

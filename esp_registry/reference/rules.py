@@ -129,7 +129,7 @@ def edit_program(
     description: str,
     requires_application: bool,
     default_contact_hours: Decimal | None = None,
-    name_es: str = "",
+    name_es: str | None = None,
 ) -> Result:
     """A program's name and description may change at any time: its offerings refer to it
     by id and show the new name; certificates already issued keep the name they printed.
@@ -140,7 +140,7 @@ def edit_program(
         return refused(_("Another program is already called “%(name)s”.", name=name), program)
     values = {
         "name": name,
-        "name_es": _clean(name_es),
+        "name_es": program.name_es if name_es is None else _clean(name_es),
         "description": description.strip(),
         "requires_application": requires_application,
         "default_contact_hours": default_contact_hours,
@@ -155,11 +155,12 @@ def edit_job_family(
     name: str,
     description: str,
     page_text: str,
-    name_es: str = "",
+    name_es: str | None = None,
 ) -> Result:
     """A job family's name (and its Spanish name), short description and the text of its
     "Getting Educated: <family> Professionals" page; members and offerings refer to it by id."""
-    name, name_es = _clean(name), _clean(name_es)
+    name = _clean(name)
+    name_es = family.name_es if name_es is None else _clean(name_es)
     if _name_taken(JobFamily, name, family.id):
         return refused(_("Another job family is already called “%(name)s”.", name=name), family)
     page_text = page_text.replace("\r\n", "\n").strip()
@@ -206,7 +207,9 @@ def _rename_getting_educated(
         _record(actor, ReferenceKind.PROGRAM, program.id, ReferenceAction.EDITED, changes)
 
 
-def edit_affiliate(actor: Any, affiliate: Affiliate, *, name: str, name_es: str = "") -> Result:
+def edit_affiliate(
+    actor: Any, affiliate: Affiliate, *, name: str, name_es: str | None = None
+) -> Result:
     """A state affiliate's name and Spanish name (its two-letter code stays: it is the
     state's)."""
     name = _clean(name)
@@ -216,7 +219,7 @@ def edit_affiliate(actor: Any, affiliate: Affiliate, *, name: str, name_es: str 
         actor,
         affiliate,
         ReferenceKind.AFFILIATE,
-        {"name": name, "name_es": _clean(name_es)},
+        {"name": name, "name_es": affiliate.name_es if name_es is None else _clean(name_es)},
         _("Affiliate saved."),
         affiliate_id=affiliate.id,
     )
