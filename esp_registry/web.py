@@ -70,7 +70,8 @@ def host_name(offering: Any) -> str:
 def url_in_language(language: str) -> str:
     """This page's address with `lang` set and every other query argument kept, so
     switching language keeps the filters a person chose (the switch near the top)."""
-    args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    # Empty filters ("q=") say nothing: left out, so the address stays short.
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang" and v != ""]
     return f"{request.path}?{urlencode([*args, ('lang', language)])}"
 
 
