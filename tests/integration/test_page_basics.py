@@ -38,7 +38,11 @@ def test_main_pages_describe_themselves(client):
     assert family.startswith("Trainings for Food Services")
     offering = description(client.get(f"/offerings/{workshop.id}").get_data(as_text=True))
     assert offering.startswith("Bus safety: dates, place")
-    default = description(client.get("/verify").get_data(as_text=True))  # no page of its own
+    verify = description(client.get("/verify").get_data(as_text=True))
+    assert verify.startswith("Check that an ESP Registry certificate is genuine")
+    missing = client.get("/no-such-page")  # a page with no description of its own
+    assert missing.status_code == 404
+    default = description(missing.get_data(as_text=True))
     assert default.startswith("Professional development for Education Support Professionals")
     spanish = description(client.get("/?lang=es").get_data(as_text=True))
     assert spanish.startswith("Capacitaciones para el personal de apoyo educativo por familia")
