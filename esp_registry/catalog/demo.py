@@ -20,9 +20,9 @@ def _hour(now: datetime) -> datetime:
 
 
 def refresh_todays_workshop(today: Offering, now: datetime) -> bool:
-    """ "Today's workshop" runs whenever `flask seed demo` runs (so `make run` a day later
-    still walks through): a workshop that is over, or has less than an hour left, moves
-    to start an hour ago and end in four hours, its registration window with it. Run again
+    """The demo's workshop of today runs whenever `flask seed demo` runs (so `make run` a
+    day later still walks through): once over, or with less than an hour left, it moves to
+    start an hour ago and end in four hours, its registration window with it. Run again
     within the hour it changes nothing. Who registered and attended stays as it was."""
     session = today.sessions[0]
     if session.starts_at <= now < session.ends_at - timedelta(hours=1):
