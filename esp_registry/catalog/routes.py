@@ -42,8 +42,13 @@ def _catalog(template: str, job_family: JobFamily | None = None) -> str:
     active_filters = filters.active(with_job_family=job_family is None)
     # htmx's live filter swaps only the results; a direct load gets the whole page.
     if is_htmx() and request.headers.get("HX-Target") == "results":
+        # `fragment`: the parts outside #results that follow the filters come along (oob).
         return render_template(
-            "catalog/_results.html", entries=entries, filters=filters, active_filters=active_filters
+            "catalog/_results.html",
+            entries=entries,
+            filters=filters,
+            active_filters=active_filters,
+            fragment=True,
         )
     return render_template(
         template,

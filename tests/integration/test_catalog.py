@@ -122,6 +122,9 @@ def test_a_filter_update_by_htmx_refreshes_the_language_links_and_the_count(clie
     assert 'hx-swap-oob="true"' in fragment
     assert "/?job_family=paraeducators&amp;host=OH&amp;lang=es" in fragment
     assert '<span id="active-filters" hx-swap-oob="true">(2 active)</span>' in fragment
+    # A whole page asked for by htmx (no #results target) has each of them once, in place.
+    page = client.get("/?host=OH", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert page.count('id="languages-top"') == 1 and "hx-swap-oob" not in page
 
 
 def test_a_family_that_names_its_people_is_not_followed_by_professionals(client):
