@@ -7,10 +7,12 @@ import io
 import sqlalchemy as sa
 from pypdf import PdfReader
 
+from esp_registry.columns import utcnow
 from esp_registry.extensions import db
 from esp_registry.notifications.models import OutboxMessage
 from esp_registry.seeding import seed_reference
 from tests import factories
+from tests.integration.test_lft_world import approver, endorsed, make_cycle, member
 
 
 def test_catalog_in_spanish_and_back_to_english(client):
@@ -117,3 +119,14 @@ def test_seeded_spanish_names_are_filled_once_and_never_overwrite_an_admin(ctx, 
     assert factories.family("food-services").name_es == "Alimentación escolar"
     assert factories.affiliate("NM").name_es == "Nuevo México"
     assert factories.affiliate("OH").name_es == ""  # the same in both languages
+
+
+def test_an_e_mail_in_spanish_names_the_affiliate_in_spanish(ctx):
+    applicant = member(1, state="NY")
+    applicant.preferred_language = "es"
+    db.session.commit()
+    endorsed(applicant, make_cycle(around=utcnow()), approver("NY"), utcnow())
+    body = db.session.scalar(
+        sa.select(OutboxMessage.body_text).where(OutboxMessage.kind == "lft_endorsed")
+    )
+    assert "Nueva York" in body and "New York" not in body
