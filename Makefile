@@ -7,7 +7,7 @@ NPM_CACHE := .cache/npm
 HTMX_VERSION := 2.0.11
 AXE_VERSION := 4.14.1
 
-.PHONY: run worker serve test lint format vendor clean bench bench-certificates
+.PHONY: run worker serve test lint format vendor clean bench bench-certificates demo-reset
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,14 @@ run: $(VENV)/.installed
 	trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM; \
 	echo "Worker started (pid $$worker); e-mails: MAIL_BACKEND=$$MAIL_BACKEND"; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
+
+## make demo-reset: the SQLite demo database afresh (demo dates relative to today again)
+demo-reset: $(VENV)/.installed
+	@if [ -n "$$DATABASE_URL" ]; then \
+		echo "demo-reset only resets the SQLite demo database in instance/ (DATABASE_URL is set)"; exit 1; fi
+	rm -f instance/esp_registry.db instance/esp_registry.db-wal instance/esp_registry.db-shm
+	$(FLASK) db upgrade
+	$(FLASK) seed demo
 
 ## make worker: the worker alone (sends the outbox, lapses seat offers), e.g. beside `flask run`
 worker: $(VENV)/.installed

@@ -5,7 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, abort, has_request_context, render_template, request, session
+from flask import (
+    Flask,
+    Response,
+    abort,
+    has_request_context,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import event
@@ -135,6 +144,8 @@ def _register_pages(app: Flask) -> None:
     from esp_registry.navigation import staff_links
     from esp_registry.paging import list_url, page_link
     from esp_registry.web import (
+        getting_educated_title,
+        host_name,
         hours,
         hours_count,
         hours_text,
@@ -144,6 +155,8 @@ def _register_pages(app: Flask) -> None:
         local_time,
         number,
         page_language,
+        translated,
+        url_in_language,
     )
 
     app.jinja_env.globals.update(
@@ -154,6 +167,8 @@ def _register_pages(app: Flask) -> None:
         list_url=list_url,
         page_link=page_link,
         staff_links=staff_links,
+        url_in_language=url_in_language,
+        getting_educated_title=getting_educated_title,
     )
     app.jinja_env.filters.update(
         local_datetime=local_datetime,
@@ -163,7 +178,14 @@ def _register_pages(app: Flask) -> None:
         hours_count=hours_count,
         hours_text=hours_text,
         number=number,
+        translated=translated,
+        host_name=host_name,
     )
+
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        # Browsers ask for /favicon.ico whatever the page says: answer it, cached a day.
+        return send_from_directory(app.static_folder or "", "favicon.ico", max_age=86400)
 
     @app.before_request
     def refuse_nul_bytes() -> None:

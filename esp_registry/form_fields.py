@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import DecimalField, Field, Form, IntegerField
 from wtforms.validators import NumberRange, Optional, ValidationError
+from wtforms.widgets import TextInput
 
 from esp_registry.ids import MAX_ID, parse_record_id
 
@@ -47,9 +48,21 @@ def record_id_choice(value: object) -> int | None:
     return parse_record_id(str(value or "").strip())
 
 
+def _keypad(kwargs: dict[str, Any], inputmode: str) -> None:
+    """A text input that brings up the number keypad (GOV.UK: not `type=number`, which
+    changes a value on scroll and refuses what people type, e.g. "1,5")."""
+    kwargs["render_kw"] = {"inputmode": inputmode, **(kwargs.get("render_kw") or {})}
+
+
 class WholeNumberField(IntegerField):
     """A whole number as people type it ("12", " 12 "), in ASCII digits and short; give it
     a NumberRange for the bounds its column and its rule allow."""
+
+    widget = TextInput()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        _keypad(kwargs, "numeric")
+        super().__init__(*args, **kwargs)
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         if not valuelist:
@@ -79,6 +92,12 @@ class RecordIdField(WholeNumberField):
 class FiniteDecimalField(DecimalField):
     """A decimal number as people type it (a comma or a point), finite and short: "1,5",
     " 2.25"; "NaN", "Infinity", "1e999" and unicode digits are not numbers here."""
+
+    widget = TextInput()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        _keypad(kwargs, "decimal")
+        super().__init__(*args, **kwargs)
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         if not valuelist:

@@ -156,5 +156,70 @@ def getting_educated_slug(job_family_slug: str) -> str:
     return f"getting-educated-{job_family_slug}"
 
 
+def names_people(job_family_name: str) -> bool:
+    """ "Paraeducators" already names the people ("Paraeducators Professionals" reads
+    wrong); "Food Services" or "Skilled Trade and Crafts" name the work."""
+    words = job_family_name.split()
+    return bool(words) and words[-1].lower().endswith(("ors", "ers", "ians", "ists"))
+
+
 def getting_educated_name(job_family_name: str) -> str:
+    if names_people(job_family_name):
+        return f"Getting Educated: {job_family_name}"
     return f"Getting Educated: {job_family_name} Professionals"
+
+
+def getting_educated_name_es(job_family_name: str, job_family_name_es: str) -> str:
+    """The Spanish name of a family's Getting Educated program (the program keeps its
+    English brand, as the catalog does): "Getting Educated: profesionales de …"."""
+    if names_people(job_family_name):
+        return f"Getting Educated: {job_family_name_es}"
+    return f"Getting Educated: profesionales de {job_family_name_es}"
+
+
+# Spanish names of the seeded reference data (formal, the catalog's words), shown to
+# members reading in Spanish; admins edit them on the reference data pages. A name
+# missing here (or left blank) shows in English.
+JOB_FAMILY_NAMES_ES: dict[str, str] = {
+    "clerical-services": "Servicios Administrativos",
+    "custodial-and-maintenance": "Conserjería y Mantenimiento",
+    "food-services": "Servicios de Alimentación",
+    "health-and-student-services": "Servicios de Salud y Estudiantiles",
+    "paraeducators": "Paraeducadores",
+    "transportation-services": "Servicios de Transporte",
+    "skilled-trade-and-crafts": "Oficios Especializados",
+    "security-services": "Servicios de Seguridad",
+    "technical-services": "Servicios Técnicos",
+}
+
+PROGRAM_NAMES_ES: dict[str, str] = {
+    CONFERENCE_PROGRAM_SLUG: "Conferencia Nacional de ESP de la NEA",
+    "beat-privatization": "Beat Privatization: plan de acción paso a paso ante una crisis",
+    "stepping-up-to-the-plate": (
+        "Stepping Up to the Plate: guía de capacitación para líderes emergentes"
+    ),
+    SUPPORTING_OUR_OWN_PROGRAM_SLUG: "Supporting Our Own: mentoría de ESP",
+    "building-winning-teams": "Construir equipos ganadores en la comunidad escolar",
+    "esp-certification-state-level": "Certificación de ESP a nivel estatal",
+}
+
+# Only the states whose Spanish name differs from the English one.
+AFFILIATE_NAMES_ES: dict[str, str] = {
+    "DC": "Distrito de Columbia",
+    "HI": "Hawái",
+    "LA": "Luisiana",
+    "MI": "Míchigan",
+    "MS": "Misisipi",
+    "MO": "Misuri",
+    "NH": "Nuevo Hampshire",
+    "NJ": "Nueva Jersey",
+    "NM": "Nuevo México",
+    "NY": "Nueva York",
+    "NC": "Carolina del Norte",
+    "ND": "Dakota del Norte",
+    "OR": "Oregón",
+    "PA": "Pensilvania",
+    "SC": "Carolina del Sur",
+    "SD": "Dakota del Sur",
+    "WV": "Virginia Occidental",
+}

@@ -58,8 +58,49 @@ def seed_reference() -> int:
                 )
             )
             added += 1
+    db.session.flush()
+    _seed_spanish_names()
     db.session.commit()
     return added
+
+
+def spanish_names() -> list[tuple[type, str, str, str, str]]:
+    """(model, key column, key, English name, Spanish name) of the seeded reference data."""
+    names: list[tuple[type, str, str, str, str]] = []
+    for slug, name, _d in ref.JOB_FAMILIES:
+        spanish = ref.JOB_FAMILY_NAMES_ES[slug]
+        names.append((JobFamily, "slug", slug, name, spanish))
+        names.append(
+            (
+                Program,
+                "slug",
+                ref.getting_educated_slug(slug),
+                ref.getting_educated_name(name),
+                ref.getting_educated_name_es(name, spanish),
+            )
+        )
+    for slug, name, _d in ref.PROGRAMS:
+        if slug in ref.PROGRAM_NAMES_ES:
+            names.append((Program, "slug", slug, name, ref.PROGRAM_NAMES_ES[slug]))
+    for code, name in ref.AFFILIATES:
+        if code in ref.AFFILIATE_NAMES_ES:
+            names.append((Affiliate, "code", code, name, ref.AFFILIATE_NAMES_ES[code]))
+    return names
+
+
+def _seed_spanish_names() -> None:
+    """A seeded row gets its Spanish name once, while it still has its seeded English name
+    and no Spanish one (an admin's rename or translation is never overwritten)."""
+    for model, key, value, name, spanish in spanish_names():
+        db.session.execute(
+            sa.update(model)
+            .where(
+                getattr(model, key) == value,
+                model.name == name,  # type: ignore[attr-defined]
+                model.name_es == "",  # type: ignore[attr-defined]
+            )
+            .values(name_es=spanish)
+        )
 
 
 def seed_demo() -> list[DemoAccount]:

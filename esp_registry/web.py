@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 from babel.numbers import format_decimal
 from flask import request
 from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+
+from esp_registry.reference_data import names_people
 
 
 def is_htmx() -> bool:
@@ -22,6 +28,51 @@ def page_language() -> str:
     """The <html lang> of a page, PDF or e-mail: the language its text is written in."""
     locale = get_locale()
     return locale.language if locale is not None else "en"
+
+
+def translated(item: Any) -> str:
+    """A reference name (job family, program, affiliate) in the reader's language: its
+    Spanish name on a Spanish page when an admin gave one, else the English name."""
+    if item is None:
+        return ""
+    if page_language() == "es" and getattr(item, "name_es", ""):
+        return str(item.name_es)
+    return str(item.name)
+
+
+def by_translated_name(items: Iterable[Any]) -> list[Any]:
+    """Reference rows in the order of the names the reader sees (accents ignored), so a
+    Spanish list is alphabetical in Spanish."""
+
+    def key(item: Any) -> str:
+        spelled = unicodedata.normalize("NFKD", translated(item).casefold())
+        return "".join(char for char in spelled if not unicodedata.combining(char))
+
+    return sorted(items, key=key)
+
+
+def getting_educated_title(family: Any) -> str:
+    """The title of a job family's catalog page: "Getting Educated: Food Services
+    Professionals", but "Getting Educated: Paraeducators" (the name already names them)."""
+    name = translated(family)
+    if names_people(family.name):
+        return _("Getting Educated: %(people)s", people=name)
+    return _("Getting Educated: %(family)s Professionals", family=name)
+
+
+def host_name(offering: Any) -> str:
+    """Who hosts an offering, as members read it: "National" or the affiliate's name."""
+    if offering.host_affiliate is None:
+        return _("National")
+    return translated(offering.host_affiliate)
+
+
+def url_in_language(language: str) -> str:
+    """This page's address with `lang` set and every other query argument kept, so
+    switching language keeps the filters a person chose (the switch near the top)."""
+    # Empty filters ("q=") say nothing: left out, so the address stays short.
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang" and v != ""]
+    return f"{request.path}?{urlencode([*args, ('lang', language)])}"
 
 
 def safe_next(target: str | None, default: str) -> str:

@@ -49,7 +49,8 @@ class MemberDetailsForm(FlaskForm):
     local_name = StringField(
         _l("Local association"),
         validators=[Optional(), Length(max=120, message=TOO_LONG)],
-        render_kw={"list": "local-options"},  # the affiliate's active locals, as suggestions
+        # The affiliate's active locals as suggestions; the member's union is their organization.
+        render_kw={"list": "local-options", "autocomplete": "organization"},
     )
     job_family_id = SelectField(
         _l("Job family"),

@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from esp_registry.accounts.models import User
 from esp_registry.extensions import db
 from esp_registry.reference.models import Affiliate, JobFamily
+from esp_registry.web import by_translated_name, translated
 
 
 def normalise_email(email: str) -> str:
@@ -91,12 +92,11 @@ def change_password(user: User, current: str, new: str) -> bool:
 
 
 def affiliate_choices() -> list[tuple[int, str]]:
-    return [
-        (a.id, a.name) for a in db.session.scalars(sa.select(Affiliate).order_by(Affiliate.name))
-    ]
+    """The affiliates a member chooses from, named and ordered in the reader's language."""
+    affiliates = db.session.scalars(sa.select(Affiliate))
+    return [(a.id, translated(a)) for a in by_translated_name(affiliates)]
 
 
 def job_family_choices() -> list[tuple[int, str]]:
-    return [
-        (f.id, f.name) for f in db.session.scalars(sa.select(JobFamily).order_by(JobFamily.name))
-    ]
+    families = db.session.scalars(sa.select(JobFamily))
+    return [(f.id, translated(f)) for f in by_translated_name(families)]

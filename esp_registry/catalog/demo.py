@@ -5,13 +5,36 @@ past training and one happening today."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from esp_registry.accounts.models import User
 from esp_registry.catalog.models import Offering, OfferingFormat, OfferingStatus, PromotionMode
 from esp_registry.columns import utcnow
 from esp_registry.demo_builders import demo_offering, find_by, zoned
+from esp_registry.extensions import db
 from esp_registry.reference.models import Affiliate, JobFamily
+
+
+def _hour(now: datetime) -> datetime:
+    return now.replace(minute=0, second=0, microsecond=0)
+
+
+def refresh_todays_workshop(today: Offering, now: datetime) -> bool:
+    """The demo's workshop of today runs whenever `flask seed demo` runs (so `make run` a
+    day later still walks through): once over, or with less than an hour left, it moves to
+    start an hour ago and end in four hours, its registration window with it. Run again
+    within the hour it changes nothing. Who registered and attended stays as it was."""
+    session = today.sessions[0]
+    if session.starts_at <= now < session.ends_at - timedelta(hours=1):
+        return False
+    hour = _hour(now)
+    session.starts_at, session.ends_at = hour - timedelta(hours=1), hour + timedelta(hours=4)
+    today.registration_opens_at = hour - timedelta(days=14)
+    today.registration_closes_at = session.ends_at
+    if today.status == OfferingStatus.COMPLETED:
+        today.status = OfferingStatus.PUBLISHED
+    db.session.flush()
+    return True
 
 
 @dataclass(frozen=True)
@@ -196,7 +219,7 @@ def seed_catalog_demo(facilitator: User) -> DemoCatalog:
         description="Training for ESP mentors who support colleagues new to the job.",
     )
     # Happening now, wherever the demo is started: register, get marked present, print.
-    hour = utcnow().replace(minute=0, second=0, microsecond=0)
+    hour = _hour(utcnow())
     today = demo_offering(
         "Stepping Up to the Plate: NEA History and Governance (today)",
         "stepping-up-to-the-plate",
@@ -218,6 +241,7 @@ def seed_catalog_demo(facilitator: User) -> DemoCatalog:
         signatory="ESP Quality Department",
         description="A workshop of the Stepping Up to the Plate series, running today.",
     )
+    refresh_todays_workshop(today, utcnow())
     for offering in (pre_conference, pre_beat, beat, full, certification, past, today):
         if facilitator not in offering.facilitators:
             offering.facilitators.append(facilitator)

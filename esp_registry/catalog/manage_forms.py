@@ -104,7 +104,6 @@ class OfferingForm(FlaskForm):
             Optional(),
             NumberRange(min=1, max=100_000, message=_l("Enter a number from 1 to 100,000.")),
         ],
-        render_kw={"inputmode": "numeric", "min": 1},
         invalid_value_message=_l("Enter a whole number, or leave it blank for unlimited."),
     )
     waitlist_enabled = BooleanField(_l("Keep a waitlist when the training is full"))
@@ -119,7 +118,6 @@ class OfferingForm(FlaskForm):
             Optional(),
             NumberRange(min=1, max=720, message=_l("Enter a number of hours from 1 to 720.")),
         ],
-        render_kw={"inputmode": "numeric", "min": 1},
         invalid_value_message=_l("Enter a whole number of hours."),
     )
     audience_ids = MultiCheckboxField(
@@ -172,7 +170,6 @@ class SessionForm(FlaskForm):
         _l("Contact hours"),
         places=None,
         validators=[InputRequired(message=_l("Enter a number of hours, e.g. 6 or 2.5."))],
-        render_kw={"step": "0.25", "min": 0, "max": 24, "inputmode": "decimal"},
         invalid_value_message=_l("Enter a number of hours, e.g. 6 or 2.5."),
     )
 

@@ -19,6 +19,7 @@ from esp_registry.extensions import db
 from esp_registry.paging import Page, PageRequest, paginate
 from esp_registry.reference.models import Affiliate, JobFamily
 from esp_registry.registrations.rules import Counts, offering_counts, seats_left
+from esp_registry.web import by_translated_name
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,15 @@ class CatalogFilters:
     host: str = ""  # "" any, "national", or an affiliate code
     format: OfferingFormat | None = None
     text: str = ""
+    host_affiliate: Affiliate | None = None  # the affiliate `host` names, for the sentence
+
+    def active(self, *, with_job_family: bool = True) -> int:
+        """How many filters a person chose ("Filter trainings (2 active)"); on a job
+        family's own page its family is the page, not a filter."""
+        chosen = [self.host, self.format, self.text]
+        if with_job_family:
+            chosen.append(self.job_family)
+        return sum(1 for value in chosen if value)
 
 
 @dataclass(frozen=True)
@@ -37,11 +47,12 @@ class CatalogEntry:
 
 
 def job_families() -> list[JobFamily]:
-    return list(db.session.scalars(sa.select(JobFamily).order_by(JobFamily.name)))
+    """In the order of the names the reader sees (Spanish names in Spanish)."""
+    return by_translated_name(db.session.scalars(sa.select(JobFamily)))
 
 
 def affiliates() -> list[Affiliate]:
-    return list(db.session.scalars(sa.select(Affiliate).order_by(Affiliate.name)))
+    return by_translated_name(db.session.scalars(sa.select(Affiliate)))
 
 
 PAGE_SIZE = 25

@@ -10,7 +10,7 @@ from esp_registry.catalog.models import Offering, OfferingFormat
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
 from esp_registry.paging import more_rows, page_request
-from esp_registry.reference.models import JobFamily
+from esp_registry.reference.models import Affiliate, JobFamily
 from esp_registry.registrations.queries import registration_box
 from esp_registry.web import is_htmx
 
@@ -24,9 +24,14 @@ def _filters_from_request(job_family: JobFamily | None = None) -> queries.Catalo
             sa.select(JobFamily).where(JobFamily.slug == args.get("job_family", "")[:60])
         )
     fmt = args.get("format", "")
+    host, host_affiliate = args.get("host", "")[:20], None
+    if host and host != "national":
+        host_affiliate = db.session.scalar(sa.select(Affiliate).where(Affiliate.code == host))
+        host = host if host_affiliate is not None else ""  # a code of no state: no filter
     return queries.CatalogFilters(
         job_family=job_family,
-        host=args.get("host", "")[:20],
+        host=host,
+        host_affiliate=host_affiliate,
         format=OfferingFormat(fmt) if fmt in OfferingFormat._value2member_map_ else None,
         text=args.get("q", "").strip()[:100],
     )
@@ -38,13 +43,22 @@ def _catalog(template: str, job_family: JobFamily | None = None) -> str:
     result = queries.upcoming_offerings(filters, utcnow(), at)
     if at.more:  # "Show more": the next rows, appended in place
         return more_rows("catalog/_rows.html", "catalog-rows", result=result)
+    active_filters = filters.active(with_job_family=job_family is None)
     # htmx's live filter swaps only the results; a direct load gets the whole page.
     if is_htmx() and request.headers.get("HX-Target") == "results":
-        return render_template("catalog/_results.html", result=result, filters=filters)
+        # `fragment`: the parts outside #results that follow the filters come along (oob).
+        return render_template(
+            "catalog/_results.html",
+            result=result,
+            filters=filters,
+            active_filters=active_filters,
+            fragment=True,
+        )
     return render_template(
         template,
         result=result,
         filters=filters,
+        active_filters=active_filters,
         job_families=queries.job_families(),
         affiliates=queries.affiliates(),
         formats=list(OfferingFormat),

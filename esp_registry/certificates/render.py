@@ -34,7 +34,7 @@ from esp_registry.certificates.models import Certificate
 from esp_registry.certificates.rules import CODE_LENGTH, Printable, display_code
 from esp_registry.extensions import db
 from esp_registry.web import hours as format_hours
-from esp_registry.web import local_date
+from esp_registry.web import local_date, translated
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +105,8 @@ def pages_for(printables: Sequence[Printable], offering: Offering) -> list[Certi
     return [
         _page(
             p.certificate,
-            p.registration.user.job_family.name,
-            p.registration.user.affiliate.name,
+            translated(p.registration.user.job_family),
+            translated(p.registration.user.affiliate),
             offering.timezone,
             formatted,
         )
@@ -131,7 +131,10 @@ def certificate_page(certificate: Certificate) -> CertificatePage:
     registration = certificate.registration
     member = registration.user
     return _page(
-        certificate, member.job_family.name, member.affiliate.name, registration.offering.timezone
+        certificate,
+        translated(member.job_family),
+        translated(member.affiliate),
+        registration.offering.timezone,
     )
 
 

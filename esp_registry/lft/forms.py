@@ -51,7 +51,6 @@ class ApplicationForm(FlaskForm):
     years_as_esp = WholeNumberField(
         _l("Years working as an ESP"),
         validators=[Optional(), NumberRange(min=0, max=70, message=_l("Enter 0 to 70 years."))],
-        render_kw={"inputmode": "numeric", "min": 0, "max": 70},
         invalid_value_message=_l("Enter a whole number of years."),
     )
     president_name = StringField(
@@ -89,7 +88,6 @@ class CycleForm(FlaskForm):
             InputRequired(message=_l("Enter a year, e.g. 2027.")),
             NumberRange(min=2000, max=2100, message=OUT_OF_RANGE),
         ],
-        render_kw={"inputmode": "numeric"},
         invalid_value_message=_l("Enter a year, e.g. 2027."),
     )
     opens = DateTimeLocalField(
@@ -123,13 +121,11 @@ class CycleForm(FlaskForm):
             InputRequired(message=_l("Enter the number of places in the cohort.")),
             NumberRange(min=1, max=500, message=OUT_OF_RANGE),
         ],
-        render_kw={"inputmode": "numeric"},
         invalid_value_message=_l("Enter a whole number."),
     )
     max_endorsements_per_affiliate = WholeNumberField(
         _l("Maximum endorsements per affiliate (blank: no limit)"),
         validators=[Optional(), NumberRange(min=1, max=500, message=OUT_OF_RANGE)],
-        render_kw={"inputmode": "numeric"},
         invalid_value_message=_l("Enter a whole number, or leave it blank."),
     )
     confirm_within_days = WholeNumberField(
@@ -139,7 +135,6 @@ class CycleForm(FlaskForm):
             InputRequired(message=_l("Enter a whole number of days.")),
             NumberRange(min=1, max=90, message=OUT_OF_RANGE),
         ],
-        render_kw={"inputmode": "numeric"},
         invalid_value_message=_l("Enter a whole number of days."),
     )
     criteria = TextAreaField(

@@ -394,12 +394,18 @@ def reset(application_id: int) -> Response:
     return _selection(application_id, lambda a: rules.reset_decision(a, current_user))
 
 
-@bp.post("/cycles/<int:cycle_id>/release")
+@bp.route("/cycles/<int:cycle_id>/release", methods=["GET", "POST"])
 @login_required
-def release(cycle_id: int) -> Response:
+def release(cycle_id: int) -> Response | str:
+    """GET says what releasing will do and whom it e-mails; the POST of its form does it."""
     if not may_manage_lft(current_user):
         abort(404)
-    result = rules.release_decisions(_cycle(cycle_id), current_user)
+    cycle = _cycle(cycle_id)
+    if request.method == "GET":
+        return render_template(
+            "lft/release.html", cycle=cycle, preview=rules.release_preview(cycle)
+        )
+    result = rules.release_decisions(cycle, current_user)
     flash(result.message, "success" if result.ok else "error")
     return redirect(url_for("lft.review", cycle_id=cycle_id))
 

@@ -666,6 +666,45 @@ def _place_offer(application: LftApplication, actor: User | None, now: datetime)
     _join_cohort(application, cycle.offering, actor, now)
 
 
+# What a release decides: endorsed applications nobody selected become "not selected".
+RELEASED = (Status.ENDORSED, *DECISIONS)
+
+
+@dataclass(frozen=True)
+class ReleasePreview:
+    """What releasing a cycle's decisions will do, for the page that asks to confirm it."""
+
+    selected: int = 0
+    alternates: int = 0
+    not_selected: int = 0  # named not selected, or endorsed and never selected
+    emailed: int = 0  # applicants whose address is confirmed (the others get no mail)
+
+    @property
+    def applicants(self) -> int:
+        return self.selected + self.alternates + self.not_selected
+
+
+def release_preview(cycle: LftCycle) -> ReleasePreview:
+    """The applications `release_decisions` would decide and notify, counted (one query)."""
+    rows = db.session.execute(
+        sa.select(
+            LftApplication.status,
+            sa.func.count(),
+            sa.func.count(User.email_confirmed_at),
+        )
+        .join(User, User.id == LftApplication.user_id)
+        .where(LftApplication.cycle_id == cycle.id, LftApplication.status.in_(RELEASED))
+        .group_by(LftApplication.status)
+    ).all()
+    counts = {status: count for status, count, _confirmed in rows}
+    return ReleasePreview(
+        selected=counts.get(Status.SELECTED, 0),
+        alternates=counts.get(Status.ALTERNATE, 0),
+        not_selected=counts.get(Status.NOT_SELECTED, 0) + counts.get(Status.ENDORSED, 0),
+        emailed=sum(confirmed for _status, _count, confirmed in rows),
+    )
+
+
 def release_decisions(cycle: LftCycle, admin: User, now: datetime | None = None) -> Result:
     """The national admin releases all decisions at once: selected, alternate and
     not-selected members are notified, and the selected cohort becomes the cycle's LFT
@@ -677,10 +716,7 @@ def release_decisions(cycle: LftCycle, admin: User, now: datetime | None = None)
         return _refuse(Outcome.NOT_ALLOWED, _("Decisions for this cycle are already released."))
     applications = db.session.scalars(
         sa.select(LftApplication)
-        .where(
-            LftApplication.cycle_id == cycle.id,
-            LftApplication.status.in_((Status.ENDORSED, *DECISIONS)),
-        )
+        .where(LftApplication.cycle_id == cycle.id, LftApplication.status.in_(RELEASED))
         .order_by(LftApplication.id)
         .execution_options(populate_existing=True)
     ).all()

@@ -17,7 +17,7 @@ from esp_registry.extensions import db
 from esp_registry.mentoring.models import MentoringRole
 from esp_registry.mentoring.rules import today
 from esp_registry.web import hours as format_hours
-from esp_registry.web import hours_count
+from esp_registry.web import hours_count, translated
 
 
 def completed_on(certificate: Certificate) -> date:
@@ -43,8 +43,8 @@ def mentoring_certificate_html(certificate: Certificate) -> str:
         f"{format_date(completed_on(certificate), 'long')}",
         "hours": format_hours(certificate.hours),
         "hours_count": hours_count(certificate.hours),  # "1 hour", "1.5 hours"
-        "job_family": request.job_family.name,
-        "affiliate": request.affiliate.name,
+        "job_family": translated(request.job_family),
+        "affiliate": translated(request.affiliate),
         "issued": _("Issued %(date)s", date=format_date(today(certificate.issued_at), "long")),
         "url": url,
         "qr": qr_data_uri(url),

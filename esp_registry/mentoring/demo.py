@@ -275,4 +275,12 @@ def seed_mentoring_demo() -> list[DemoAccount]:
         DemoAccount(newhire.email, newhire.full_name, "mentee of Linda Harper (Ohio)"),
         DemoAccount(cafeteria.email, cafeteria.full_name, "mentor (food services, Ohio)"),
         DemoAccount(suspended.email, suspended.full_name, "mentor, suspended (Ohio)"),
+        *(
+            DemoAccount(
+                seeker.email,
+                seeker.full_name,
+                f"new to the job, waiting for a mentor ({seeker.affiliate.name})",
+            )
+            for seeker, _started, _asked, _help in seekers
+        ),
     ]

@@ -29,6 +29,7 @@ from esp_registry.mentoring.rules import (
     RequestDetails,
 )
 from esp_registry.reference.models import Affiliate, JobFamily
+from esp_registry.web import by_translated_name, translated
 
 DATE = _l("Enter a date, e.g. 2026-09-01.")
 
@@ -41,18 +42,16 @@ class _PlaceForm(FlaskForm):
         _l("State affiliate"), coerce=record_id_choice, validate_choice=False
     )
     local_name = StringField(
-        _l("Local association"), validators=[Optional(), Length(max=MAX_LOCAL, message=TOO_LONG)]
+        _l("Local association"),
+        validators=[Optional(), Length(max=MAX_LOCAL, message=TOO_LONG)],
+        render_kw={"autocomplete": "organization"},
     )
 
     def fill_choices(self) -> None:
-        families = db.session.execute(
-            sa.select(JobFamily.id, JobFamily.name).order_by(JobFamily.name)
-        )
-        affiliates = db.session.execute(
-            sa.select(Affiliate.id, Affiliate.name).order_by(Affiliate.name)
-        )
-        self.job_family_id.choices = [(i, n) for i, n in families]
-        self.affiliate_id.choices = [(i, n) for i, n in affiliates]
+        families = by_translated_name(db.session.scalars(sa.select(JobFamily)))
+        affiliates = by_translated_name(db.session.scalars(sa.select(Affiliate)))
+        self.job_family_id.choices = [(f.id, translated(f)) for f in families]
+        self.affiliate_id.choices = [(a.id, translated(a)) for a in affiliates]
 
     def fill_from_member(self, user: User) -> None:
         """Start from the member's own profile."""
@@ -69,7 +68,6 @@ class MentorForm(_PlaceForm):
             InputRequired(message=_l("Choose 1 to 5 mentees at once.")),
             NumberRange(min=1, max=MAX_CAPACITY, message=_l("Choose 1 to 5 mentees at once.")),
         ],
-        render_kw={"inputmode": "numeric", "min": 1, "max": MAX_CAPACITY},
         invalid_value_message=_l("Enter a whole number from 1 to 5."),
     )
     note = TextAreaField(
@@ -128,7 +126,7 @@ class LogForm(FlaskForm):
         _l("Hours"),
         places=None,
         validators=[InputRequired(message=_l("Enter the hours, e.g. 1.5."))],
-        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+        render_kw={"autocomplete": "off"},
         invalid_value_message=_l("Enter the hours, e.g. 1.5."),
     )
     note = TextAreaField(

@@ -20,6 +20,12 @@ class ProgramForm(FlaskForm):
         filters=[_strip],
         validators=[DataRequired(message=_l("Enter a title.")), Length(max=160, message=TOO_LONG)],
     )
+    name_es = StringField(
+        _l("Title in Spanish"),
+        filters=[_strip],
+        validators=[Optional(), Length(max=160, message=TOO_LONG)],
+        render_kw={"lang": "es"},
+    )
     description = TextAreaField(
         _l("Description"),
         filters=[_strip],
@@ -36,7 +42,6 @@ class ProgramForm(FlaskForm):
             Optional(),
             NumberRange(min=0, max=24, message=_l("Enter hours between 0 and 24.")),
         ],
-        render_kw={"inputmode": "decimal"},
     )
 
 
@@ -45,6 +50,12 @@ class JobFamilyForm(FlaskForm):
         _l("Name"),
         filters=[_strip],
         validators=[DataRequired(message=_l("Enter a name.")), Length(max=80, message=TOO_LONG)],
+    )
+    name_es = StringField(
+        _l("Name in Spanish"),
+        filters=[_strip],
+        validators=[Optional(), Length(max=80, message=TOO_LONG)],
+        render_kw={"lang": "es"},
     )
     description = TextAreaField(
         _l("Short description"),
@@ -64,6 +75,12 @@ class AffiliateForm(FlaskForm):
         _l("Name"),
         filters=[_strip],
         validators=[DataRequired(message=_l("Enter a name.")), Length(max=80, message=TOO_LONG)],
+    )
+    name_es = StringField(
+        _l("Name in Spanish"),
+        filters=[_strip],
+        validators=[Optional(), Length(max=80, message=TOO_LONG)],
+        render_kw={"lang": "es"},
     )
 
 

@@ -27,6 +27,8 @@ class JobFamily(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
     name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    # Shown to members reading in Spanish; blank shows the English name (web.translated).
+    name_es: Mapped[str] = mapped_column(sa.String(80), default="", server_default="")
     description: Mapped[str] = mapped_column(sa.Text, default="")
     # The introduction on its "Getting Educated: <family> Professionals" catalog page.
     page_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
@@ -40,6 +42,7 @@ class Affiliate(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(2), unique=True)
     name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    name_es: Mapped[str] = mapped_column(sa.String(80), default="", server_default="")
 
 
 class Program(db.Model):
@@ -50,6 +53,7 @@ class Program(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
     name: Mapped[str] = mapped_column(sa.String(160), unique=True)
+    name_es: Mapped[str] = mapped_column(sa.String(160), default="", server_default="")
     description: Mapped[str] = mapped_column(sa.Text, default="")
     job_family_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("job_families.id", ondelete="SET NULL")

@@ -136,7 +136,9 @@ def affiliate(affiliate_id: int) -> Response | tuple[str, int]:
         return _affiliate_page(found)
     form = AffiliateForm()
     if form.validate_on_submit():
-        result = rules.edit_affiliate(current_user, found, name=form.name.data or "")
+        result = rules.edit_affiliate(
+            current_user, found, name=form.name.data or "", name_es=form.name_es.data
+        )
         if not _refused_on_name(form, result):
             flash(result.message, result.tone)
             return redirect(url_for("reference.affiliate", affiliate_id=found.id))

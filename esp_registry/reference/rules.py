@@ -32,7 +32,11 @@ from esp_registry.reference.models import (
     ReferenceEvent,
     ReferenceKind,
 )
-from esp_registry.reference_data import getting_educated_name
+from esp_registry.reference_data import (
+    getting_educated_name,
+    getting_educated_name_es,
+    getting_educated_slug,
+)
 from esp_registry.results import Result, done, refused
 
 LOCALS_PAGE_SIZE = 50
@@ -126,6 +130,7 @@ def edit_program(
     description: str,
     requires_application: bool,
     default_contact_hours: Decimal | None = None,
+    name_es: str | None = None,
 ) -> Result:
     """A program's name and description may change at any time: its offerings refer to it
     by id and show the new name; certificates already issued keep the name they printed.
@@ -136,6 +141,7 @@ def edit_program(
         return refused(_("Another program is already called “%(name)s”.", name=name), program)
     values = {
         "name": name,
+        "name_es": program.name_es if name_es is None else _clean(name_es),
         "description": description.strip(),
         "requires_application": requires_application,
         "default_contact_hours": default_contact_hours,
@@ -144,38 +150,69 @@ def edit_program(
 
 
 def edit_job_family(
-    actor: Any, family: JobFamily, *, name: str, description: str, page_text: str
+    actor: Any,
+    family: JobFamily,
+    *,
+    name: str,
+    description: str,
+    page_text: str,
+    name_es: str | None = None,
 ) -> Result:
-    """A job family's name, short description and the text of its "Getting Educated:
-    <family> Professionals" page; members and offerings refer to it by id."""
+    """A job family's name (and its Spanish name), short description and the text of its
+    "Getting Educated: <family> Professionals" page; members and offerings refer to it by id."""
     name = _clean(name)
+    name_es = family.name_es if name_es is None else _clean(name_es)
     if _name_taken(JobFamily, name, family.id):
         return refused(_("Another job family is already called “%(name)s”.", name=name), family)
     page_text = page_text.replace("\r\n", "\n").strip()
-    if name != family.name:
-        _rename_getting_educated(actor, family, name)
-    values = {"name": name, "description": description.strip(), "page_text": page_text}
+    if name != family.name or name_es != family.name_es:
+        _rename_getting_educated(actor, family, name, name_es)
+    values = {
+        "name": name,
+        "name_es": name_es,
+        "description": description.strip(),
+        "page_text": page_text,
+    }
     return _save(actor, family, ReferenceKind.JOB_FAMILY, values, _("Job family saved."))
 
 
-def _rename_getting_educated(actor: Any, family: JobFamily, new_family_name: str) -> None:
+def _rename_getting_educated(
+    actor: Any, family: JobFamily, new_family_name: str, new_family_name_es: str
+) -> None:
     """The family's "Getting Educated: <family> Professionals" program follows its new
-    name (in the same transaction), unless an admin gave that program a name of its own."""
+    name (in the same transaction), unless an admin gave that program a name of its own;
+    so does its Spanish name."""
     program = db.session.scalar(
         sa.select(Program).where(
             Program.job_family_id == family.id,
-            Program.name == getting_educated_name(family.name),
+            Program.slug == getting_educated_slug(family.slug),
         )
     )
-    new_name = getting_educated_name(new_family_name)
-    if program is None or _name_taken(Program, new_name, program.id):
+    if program is None:
         return
-    changes = _apply(program, {"name": new_name})
-    _record(actor, ReferenceKind.PROGRAM, program.id, ReferenceAction.EDITED, changes)
+    values = {}
+    new_name = getting_educated_name(new_family_name)
+    if program.name == getting_educated_name(family.name) and not _name_taken(
+        Program, new_name, program.id
+    ):
+        values["name"] = new_name
+    spanish = getting_educated_name_es(family.name, family.name_es) if family.name_es else ""
+    if program.name_es == spanish:
+        values["name_es"] = (
+            getting_educated_name_es(new_family_name, new_family_name_es)
+            if new_family_name_es
+            else ""
+        )
+    changes = _apply(program, values)
+    if changes:
+        _record(actor, ReferenceKind.PROGRAM, program.id, ReferenceAction.EDITED, changes)
 
 
-def edit_affiliate(actor: Any, affiliate: Affiliate, *, name: str) -> Result:
-    """A state affiliate's name (its two-letter code stays: it is the state's)."""
+def edit_affiliate(
+    actor: Any, affiliate: Affiliate, *, name: str, name_es: str | None = None
+) -> Result:
+    """A state affiliate's name and Spanish name (its two-letter code stays: it is the
+    state's)."""
     name = _clean(name)
     if _name_taken(Affiliate, name, affiliate.id):
         return refused(_("Another affiliate is already called “%(name)s”.", name=name), affiliate)
@@ -183,7 +220,7 @@ def edit_affiliate(actor: Any, affiliate: Affiliate, *, name: str) -> Result:
         actor,
         affiliate,
         ReferenceKind.AFFILIATE,
-        {"name": name},
+        {"name": name, "name_es": affiliate.name_es if name_es is None else _clean(name_es)},
         _("Affiliate saved."),
         affiliate_id=affiliate.id,
     )
@@ -414,6 +451,7 @@ def event_text(event: ReferenceEvent) -> str:
     """One line of the history, in the reader's language."""
     names = {
         "name": _("name"),
+        "name_es": _("name in Spanish"),
         "description": _("description"),
         "page_text": _("page text"),
         "requires_application": _("needs an application"),

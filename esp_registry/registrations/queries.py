@@ -87,9 +87,7 @@ def my_trainings(user: User, now: datetime, at: PageRequest | None = None) -> My
     started = sa.and_(first_start.is_not(None), first_start <= now)
     # A confirmed training under way stays with the current ones, even with a day credited.
     in_progress = sa.and_(confirmed, started, sa.or_(last_end.is_(None), last_end >= now))
-    is_past = sa.and_(
-        ~stopped, ~in_progress, sa.or_(credited > 0, sa.and_(ended, confirmed))
-    )
+    is_past = sa.and_(~stopped, ~in_progress, sa.or_(credited > 0, sa.and_(ended, confirmed)))
     mine = sa.select(Registration).where(Registration.user_id == user.id).options(*_OPTIONS)
     current = (
         db.session.scalars(

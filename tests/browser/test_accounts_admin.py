@@ -104,8 +104,10 @@ def test_my_account_in_spanish(page: Page, check_page: CheckPage) -> None:
     expect(page.get_by_role("heading", name="Mi cuenta")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "es")
     check_page(page, "my-account-es")
-    # Trying English in the footer offers to keep it.
-    page.get_by_role("link", name="English").click()
+    # Trying English with the switch at the top offers to keep it.
+    page.get_by_role("navigation", name="Idioma", exact=True).get_by_role(
+        "link", name="English"
+    ).click()
     expect(page.get_by_role("button", name="Save this language")).to_be_visible()
     check_page(page, "language-offer")
 

@@ -92,8 +92,11 @@ def test_apply_endorse_score_select_release(page: Page, check_page: CheckPage) -
     page.get_by_role("link", name="National review").click()
     page.get_by_role("button", name=f"Select {NAME}").click()
     expect(page.get_by_role("status").first).to_contain_text("Selected (not yet released).")
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Release all decisions").click()
+    # Releasing is one-shot: below the list, then a page that says whom it will e-mail.
+    page.get_by_role("link", name="Release all decisions…").click()
+    expect(page.get_by_text(re.compile(r"^\d+ people will be e-mailed\.$"))).to_be_visible()
+    check_page(page, "lft-08-release-confirm")
+    page.get_by_role("button", name="Release all decisions now").click()
     expect(page.get_by_role("status").first).to_contain_text("Decisions released")
     check_page(page, "lft-08-released")
     sign_out(page)

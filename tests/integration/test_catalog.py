@@ -2,8 +2,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import sqlalchemy as sa
+
 from esp_registry import HTMX_SRI, HTMX_URL
 from esp_registry.catalog.models import OfferingStatus
+from esp_registry.extensions import db
+from esp_registry.reference.models import Program
 from tests import factories
 
 
@@ -81,3 +85,55 @@ def test_draft_offering_is_hidden_from_members(client, actions):
     actions.sign_in("pat@example.org")
     assert client.get(f"/offerings/{draft.id}").status_code == 404
     assert client.get("/offerings/999999").status_code == 404
+
+
+def test_results_count_names_every_active_filter(client):
+    factories.offering("Ohio workshop", host="OH", audience=("paraeducators",))
+    factories.offering("Ohio webinar", host="OH", format="virtual")
+    factories.offering("Texas workshop", host="TX")
+    page = client.get("/?job_family=paraeducators&host=OH").get_data(as_text=True)
+    assert "2 trainings for Paraeducators in Ohio</p>" in page
+    assert 'Filter trainings <span id="active-filters">(2 active)</span>' in page
+    page = client.get("/?host=OH&format=virtual&q=webinar").get_data(as_text=True)
+    assert "1 training in Ohio held online matching “webinar”</p>" in page
+    assert "(3 active)" in page
+    page = client.get("/?host=national").get_data(as_text=True)
+    assert "0 trainings hosted nationally</p>" in page
+    page = client.get("/").get_data(as_text=True)
+    assert "3 trainings</p>" in page and "active)" not in page
+    # On a family's own page the family is the page, not a filter.
+    page = client.get("/job-families/paraeducators?host=OH").get_data(as_text=True)
+    assert "(1 active)" in page
+
+
+def test_the_state_filter_is_labelled_state_affiliate(client):
+    page = client.get("/").get_data(as_text=True)
+    assert '<label for="host">State affiliate</label>' in page
+    assert ">Host<" not in page
+    # Folded on a phone: a closed disclosure the stylesheet opens on a wide screen.
+    assert '<details class="filter-box">' in page
+
+
+def test_a_filter_update_by_htmx_refreshes_the_language_links_and_the_count(client):
+    fragment = client.get(
+        "/?job_family=paraeducators&host=OH", headers={"HX-Request": "true", "HX-Target": "results"}
+    ).get_data(as_text=True)
+    assert 'id="languages-top" class="languages wrap"' in fragment
+    assert 'hx-swap-oob="true"' in fragment
+    assert "/?job_family=paraeducators&amp;host=OH&amp;lang=es" in fragment
+    assert '<span id="active-filters" hx-swap-oob="true">(2 active)</span>' in fragment
+    # A whole page asked for by htmx (no #results target) has each of them once, in place.
+    page = client.get("/?host=OH", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert page.count('id="languages-top"') == 1 and "hx-swap-oob" not in page
+
+
+def test_a_family_that_names_its_people_is_not_followed_by_professionals(client):
+    page = client.get("/job-families/paraeducators").get_data(as_text=True)
+    assert "<h1>Getting Educated: Paraeducators</h1>" in page
+    assert "Paraeducators Professionals" not in page
+    page = client.get("/job-families/food-services").get_data(as_text=True)
+    assert "<h1>Getting Educated: Food Services Professionals</h1>" in page
+    program = db.session.scalar(
+        sa.select(Program.name).where(Program.slug == "getting-educated-paraeducators")
+    )
+    assert program == "Getting Educated: Paraeducators"

@@ -109,6 +109,10 @@ def test_certificate_in_spanish_has_spanish_labels(client, actions):
     assert "Contact hours" in english and "Horas de contacto" not in english
     assert "Horas de contacto" in spanish and "Contact hours" not in spanish
     assert "Emitido el" in spanish and "Rosa Delgado" in spanish
+    # Reference names in the reader's language too: program, host and job family.
+    assert "Beat Privatization: A Step-by-Step Crisis Action Plan" in english
+    assert "Beat Privatization: plan de acción paso a paso ante una crisis" in spanish
+    assert "Servicios de Alimentación" in spanish and "Food Services" in english
 
 
 def test_every_bulk_page_qr_code_scans_to_its_verification_page(ctx, tmp_path):

@@ -391,6 +391,7 @@ def fields_of(*forms: type, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
 # endpoint -> who uses it and what it reads (GET pages get QUERY_NAMES on top).
 TARGETS: dict[str, Target] = {
     "static": Target("visitor"),
+    "favicon": Target("visitor"),
     "catalog.index": Target("visitor"),
     "catalog.job_family": Target("visitor"),
     "catalog.offering": Target("visitor"),
@@ -773,7 +774,7 @@ FUZZ = settings(
     derandomize=False,
 )
 AREAS = {
-    "public and accounts": ("static", "catalog", "accounts"),
+    "public and accounts": ("static", "favicon", "catalog", "accounts"),
     "registrations and certificates": ("registrations", "certificates"),
     "attendance": ("attendance",),
     "offering management": ("manage",),

@@ -8,12 +8,13 @@ import sqlalchemy as sa
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
 from esp_registry.lft import rules
-from esp_registry.lft.models import LftApplication, LftEvent, LftScore, LftStatus
+from esp_registry.lft.models import LftApplication, LftCycle, LftEvent, LftScore, LftStatus
 from esp_registry.registrations.models import Registration
 from tests.integration.test_lft_world import (
     admin,
     approver,
     endorsed,
+    mail,
     make_cycle,
     member,
     reviewer,
@@ -189,6 +190,7 @@ def test_members_and_reviewers_cannot_reach_what_is_not_theirs(ctx, client, acti
     assert actions.post(f"/lft/applications/{other.id}/select").status_code == 404
     assert actions.post(f"/lft/applications/{other.id}/endorse").status_code == 404
     assert actions.post(f"/lft/cycles/{cycle.id}/release").status_code == 404
+    assert client.get(f"/lft/cycles/{cycle.id}/release").status_code == 404
     db.session.expire_all()
     assert other.status == LftStatus.ENDORSED and other.essay_why
 
@@ -249,8 +251,21 @@ def test_admin_selects_up_to_the_cohort_and_releases(ctx, client, actions):
     actions.post(f"/lft/applications/{second.id}/alternate", {"rank": "1"})
     staff_page = client.get(f"/lft/applications/{first.id}").get_data(as_text=True)
     assert "Audit trail" in staff_page and "Not yet released" in staff_page
+    # The list offers the release below it; its page says what will happen, changes nothing.
+    review = client.get(f"/lft/cycles/{cycle.id}/review").get_data(as_text=True)
+    assert review.index('id="review-rows"') < review.index("Release all decisions…")
+    confirm = client.get(f"/lft/cycles/{cycle.id}/release").get_data(as_text=True)
+    assert "1 selected applicant is offered a place" in confirm
+    assert "1 alternate is told their rank." in confirm
+    assert "2 people will be e-mailed." in confirm
+    assert 'name="csrf_token"' in confirm
+    db.session.expire_all()
+    assert not db.session.get(LftCycle, cycle.id).decision_released
+    assert client.post(f"/lft/cycles/{cycle.id}/release").status_code == 400  # no CSRF token
     released = actions.post(f"/lft/cycles/{cycle.id}/release", follow_redirects=True)
-    assert "Decisions released" in released.get_data(as_text=True)
+    assert "Decisions released: 2 applicants notified." in released.get_data(as_text=True)
+    again = client.get(f"/lft/cycles/{cycle.id}/release").get_data(as_text=True)
+    assert "Decisions were released." in again and "Release all decisions now" not in again
     db.session.expire_all()
     assert (first.status, second.status) == (LftStatus.SELECTED, LftStatus.ALTERNATE)
     assert (
@@ -314,3 +329,24 @@ def test_review_list_and_queue_queries_do_not_grow_with_rows(ctx, client, action
     grow(10, 6)
     assert queries_for(client, f"/lft/cycles/{cycle.id}/review") == review
     assert queries_for(client, f"/lft/cycles/{cycle.id}/queue") == queue
+
+
+def test_the_release_page_counts_whom_the_release_e_mails(ctx, client, actions):
+    """The confirmation counts what release_decisions does: an endorsed application nobody
+    selected is told "not selected", and an unconfirmed address gets no e-mail."""
+    cycle, boss, oh = open_cycle(cohort_size=2), admin(), approver("OH")
+    now = utcnow()
+    chosen, backup, passed = (endorsed(member(n), cycle, oh, now) for n in (1, 2, 3))
+    assert rules.select(chosen, boss).ok and rules.name_alternate(backup, boss, 1).ok
+    passed.user.email_confirmed_at = None
+    db.session.commit()
+    preview = rules.release_preview(cycle)
+    assert (preview.selected, preview.alternates, preview.not_selected) == (1, 1, 1)
+    assert (preview.applicants, preview.emailed) == (3, 2)
+    actions.sign_in(boss.email)
+    page = client.get(f"/lft/cycles/{cycle.id}/release").get_data(as_text=True)
+    assert "2 people will be e-mailed." in page
+    assert "1 applicant has not confirmed their address and gets no e-mail" in page
+    before = len(mail())
+    actions.post(f"/lft/cycles/{cycle.id}/release")
+    assert len(mail()) - before == preview.emailed

@@ -475,3 +475,47 @@ def test_a_programs_default_contact_hours_fill_in_a_new_session(ctx, world):
     manage = admin.client.get(f"/manage/offerings/{draft.id}").get_data(as_text=True)
     found = re.search(r'<input[^>]*name="contact_hours"[^>]*>', manage)
     assert found and 'value="2.50"' in found.group(0), found
+
+
+def test_spanish_names_are_edited_with_the_rest_and_shown_to_spanish_readers(ctx, world):
+    family = factories.family("food-services")
+    admin = signed_in(ctx, "admin@example.org")
+    form = admin.client.get(f"/admin/reference/job-families/{family.id}").get_data(as_text=True)
+    assert 'name="name_es"' in form and 'value="Servicios de Alimentación"' in form
+    response = admin.post(
+        f"/admin/reference/job-families/{family.id}",
+        {
+            "name": family.name,
+            "name_es": "Nutrición Escolar",
+            "description": family.description,
+            "page_text": family.page_text,
+        },
+    )
+    assert response.status_code == 302
+    [event] = events(ReferenceKind.JOB_FAMILY)
+    assert event.changes == {"name_es": ["Servicios de Alimentación", "Nutrición Escolar"]}
+    assert "name in Spanish" in page_text(
+        admin.client.get(f"/admin/reference/job-families/{family.id}")
+    )
+    # Its Getting Educated program's Spanish name follows, as its English name does.
+    assert program("getting-educated-food-services").name_es == (
+        "Getting Educated: profesionales de Nutrición Escolar"
+    )
+    reader = ctx.test_client()
+    spanish = page_text(reader.get("/job-families/food-services?lang=es"))
+    assert "Getting Educated: profesionales de Nutrición Escolar" in spanish
+    assert "Food Services" not in spanish
+    english = page_text(reader.get("/job-families/food-services?lang=en"))
+    assert "<h1>Getting Educated: Food Services Professionals</h1>" in english
+    # An affiliate's Spanish name, and a rule called without one keeps it.
+    oh = world["oh"]
+    assert (
+        admin.post(
+            f"/admin/reference/affiliates/{oh.id}", {"name": "Ohio", "name_es": "Ohío"}
+        ).status_code
+        == 302
+    )
+    assert rules.edit_affiliate(world["admin"], oh, name="Ohio").ok
+    db.session.expire_all()
+    assert db.session.get(Affiliate, oh.id).name_es == "Ohío"
+    assert "Ohío" in page_text(reader.get("/?lang=es"))

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from click.testing import Result
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 
 from esp_registry.accounts.models import User
 from esp_registry.catalog.models import Offering
@@ -134,6 +134,64 @@ def test_migration_0012_seeds_locals_from_what_members_typed(app, tmp_path):
             assert [tuple(r) for r in rows] == [
                 ("OH", "Columbus EA", True),
                 ("TX", "Columbus EA", True),
+            ]
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        if admin is not None:
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+
+def test_migration_0016_renames_paraeducators_professionals(app, tmp_path):
+    """Upgrading a database of 0013 renames "Getting Educated: Paraeducators Professionals"
+    (a family named for its people) and keeps "Food Services Professionals"; downgrading
+    gives the old name back."""
+    url = sa.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    admin = None
+    if url.get_backend_name() == "sqlite":
+        fresh = f"sqlite:///{tmp_path / 'at-0013.db'}"
+    else:
+        name = f"esp_mig_{uuid.uuid4().hex[:10]}"
+        admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        fresh = url.set(database=name).render_as_string(hide_password=False)
+    try:
+        old = make_test_app(fresh)
+        with old.app_context():
+            upgrade(revision="0013")
+            conn = db.session.connection()
+            for slug, family in (("paraeducators", "Paraeducators"), ("food", "Food Services")):
+                family_id = conn.execute(
+                    sa.text(
+                        "INSERT INTO job_families (slug, name, description, page_text)"
+                        " VALUES (:s, :n, '', '') RETURNING id"
+                    ),
+                    {"s": slug, "n": family},
+                ).scalar_one()
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO programs (slug, name, description, job_family_id,"
+                        " requires_application) VALUES (:s, :n, '', :f, :no)"
+                    ),
+                    {"s": f"ge-{slug}", "n": f"Getting Educated: {family} Professionals",
+                     "f": family_id, "no": False},
+                )  # fmt: skip
+            db.session.commit()
+            upgrade()
+            names = "SELECT name, name_es FROM programs ORDER BY slug"
+            assert [tuple(r) for r in db.session.execute(sa.text(names))] == [
+                ("Getting Educated: Food Services Professionals", ""),
+                ("Getting Educated: Paraeducators", ""),
+            ]
+            db.session.commit()
+            downgrade(revision="0013")
+            back = db.session.scalars(sa.text("SELECT name FROM programs ORDER BY slug")).all()
+            assert back == [
+                "Getting Educated: Food Services Professionals",
+                "Getting Educated: Paraeducators Professionals",
             ]
             db.session.remove()
             db.engine.dispose()

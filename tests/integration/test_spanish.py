@@ -7,9 +7,12 @@ import io
 import sqlalchemy as sa
 from pypdf import PdfReader
 
+from esp_registry.columns import utcnow
 from esp_registry.extensions import db
 from esp_registry.notifications.models import OutboxMessage
+from esp_registry.seeding import seed_reference
 from tests import factories
+from tests.integration.test_lft_world import approver, endorsed, make_cycle, member
 
 
 def test_catalog_in_spanish_and_back_to_english(client):
@@ -76,3 +79,54 @@ def test_an_e_mail_written_in_spanish_is_tagged_spanish(client, actions):
     message = db.session.scalars(sa.select(OutboxMessage)).one()
     assert message.subject == "Está inscrito(a): Open workshop"
     assert '<html lang="es">' in message.body_html
+
+
+def test_the_language_switch_keeps_the_page_and_its_filters(client):
+    page = client.get("/?job_family=paraeducators&host=OH&lang=en").get_data(as_text=True)
+    top = page.index('id="languages-top"')
+    assert top < page.index("<main")  # near the top, not only at the end of a long page
+    assert 'href="/?job_family=paraeducators&amp;host=OH&amp;lang=es"' in page
+    spanish = client.get("/?job_family=paraeducators&host=OH&lang=es").get_data(as_text=True)
+    assert "capacitaciones para Paraeducadores en Ohio</p>" in spanish
+    assert '<option value="paraeducators" selected>Paraeducadores</option>' in spanish
+    assert 'href="/?job_family=paraeducators&amp;host=OH&amp;lang=en"' in spanish
+
+
+def test_reference_names_show_in_spanish_and_fall_back_to_english(client, kept_reference):
+    workshop = factories.offering("Bus safety", audience=("transportation-services",))
+    national = client.get(f"/offerings/{workshop.id}?lang=es").get_data(as_text=True)
+    assert "Beat Privatization: plan de acción paso a paso ante una crisis" in national
+    assert "<dd>Nacional</dd>" in national and "<dd>Servicios de Transporte</dd>" in national
+    family = factories.family("transportation-services")
+    family.name_es = ""  # no Spanish name given: the English one shows
+    db.session.commit()
+    page = client.get(f"/offerings/{workshop.id}").get_data(as_text=True)
+    assert "<dd>Transportation Services</dd>" in page
+    english = client.get(f"/offerings/{workshop.id}?lang=en").get_data(as_text=True)
+    assert "<dd>National</dd>" in english
+    assert "Beat Privatization: A Step-by-Step Crisis Action Plan" in english
+    assert "plan de acción" not in english
+
+
+def test_seeded_spanish_names_are_filled_once_and_never_overwrite_an_admin(ctx, kept_reference):
+    family = factories.family("food-services")
+    assert family.name_es == "Servicios de Alimentación"
+    family.name_es = "Alimentación escolar"
+    factories.affiliate("NM").name_es = ""
+    db.session.commit()
+    seed_reference()
+    db.session.expire_all()
+    assert factories.family("food-services").name_es == "Alimentación escolar"
+    assert factories.affiliate("NM").name_es == "Nuevo México"
+    assert factories.affiliate("OH").name_es == ""  # the same in both languages
+
+
+def test_an_e_mail_in_spanish_names_the_affiliate_in_spanish(ctx):
+    applicant = member(1, state="NY")
+    applicant.preferred_language = "es"
+    db.session.commit()
+    endorsed(applicant, make_cycle(around=utcnow()), approver("NY"), utcnow())
+    body = db.session.scalar(
+        sa.select(OutboxMessage.body_text).where(OutboxMessage.kind == "lft_endorsed")
+    )
+    assert "Nueva York" in body and "New York" not in body

@@ -1,8 +1,8 @@
 """Mentoring: each mentor's and request's local as the ranking compares it (local_key), so
 suggestions are ranked in SQL
 
-Revision ID: 0014_roster_local_keys
-Revises: 0013
+Revision ID: 0015_roster_local_keys
+Revises: 0014_bench_indexes
 Create Date: 2026-12-07 13:15:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0014_roster_local_keys"
-down_revision = "0013"
+revision = "0015_roster_local_keys"
+down_revision = "0014_bench_indexes"
 branch_labels = None
 depends_on = None
 
