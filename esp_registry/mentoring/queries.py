@@ -178,9 +178,13 @@ def _ranked(request_ids: list[int], limit: int) -> sa.Select:  # type: ignore[ty
     )
     same_affiliate = c.affiliate_id == r.affiliate_id
     name = c.name_key
-    if db.session.get_bind().dialect.name == "postgresql":
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
+    if postgresql:
         name = name.collate("C")  # code point order, as Python sorts strings
     flags = [sa.case((same, 1), else_=0) for same in (same_family, same_local, same_affiliate)]
+    order = (*(f.desc() for f in flags), c.load, name, c.profile_id)
+    if postgresql:
+        return _best_per_request(candidates, request_ids, limit, flags, order)
     # The window sorts narrow rows (ids and keys); the details join the best ones after.
     ranked = (
         sa.select(
@@ -192,7 +196,7 @@ def _ranked(request_ids: list[int], limit: int) -> sa.Select:  # type: ignore[ty
             sa.func.row_number()
             .over(
                 partition_by=r.id,
-                order_by=(*(f.desc() for f in flags), c.load, name, c.profile_id),
+                order_by=order,
             )
             .label("rank"),
             sa.func.count().over(partition_by=r.id).label("available"),
@@ -214,6 +218,54 @@ def _ranked(request_ids: list[int], limit: int) -> sa.Select:  # type: ignore[ty
         .join(candidates, c.profile_id == ranked.c.profile_id)
         .where(ranked.c.rank <= limit)
         .order_by(ranked.c.request_id, ranked.c.rank)
+    )
+
+
+def _best_per_request(
+    candidates: sa.CTE,
+    request_ids: list[int],
+    limit: int,
+    flags: list[sa.ColumnElement[int]],
+    order: tuple[sa.ColumnElement[object], ...],
+) -> sa.Select:  # type: ignore[type-arg]
+    """On PostgreSQL, the same ranking as a LATERAL join: each request keeps its `limit`
+    best mentors by a top-N sort instead of sorting every mentor for it."""
+    c, r = candidates.c, MentoringRequest
+    best = (
+        sa.select(
+            c.profile_id,
+            c.user_id,
+            c.name,
+            c.job_family_id,
+            c.affiliate_id,
+            c.capacity,
+            c.active,
+            flags[0].label("same_job_family"),
+            flags[1].label("same_local"),
+            flags[2].label("same_affiliate"),
+            c.load,
+            c.name_key,
+        )
+        .where(c.user_id != r.user_id)
+        .order_by(*order)
+        .limit(limit)
+        .lateral("best")
+    )
+    available = sa.select(sa.func.count()).where(c.user_id != r.user_id).scalar_subquery()
+    return (
+        sa.select(r.id.label("request_id"), best, available.label("available"))
+        .select_from(r)
+        .join(best, sa.true())
+        .where(r.id.in_(request_ids))
+        .order_by(
+            r.id,
+            best.c.same_job_family.desc(),
+            best.c.same_local.desc(),
+            best.c.same_affiliate.desc(),
+            best.c.load,
+            best.c.name_key.collate("C"),
+            best.c.profile_id,
+        )
     )
 
 
