@@ -293,6 +293,7 @@ def _place(offering: Offering, registration: Registration, now: datetime) -> Out
         stamp = _end_of_waitlist(offering.id, now)  # before the change: the query flushes
         registration.status = Status.WAITLISTED
         registration.waitlisted_at = stamp
+        registration.first_waitlisted_at = registration.first_waitlisted_at or stamp
         return Outcome.WAITLISTED
     return Outcome.FULL
 

@@ -70,6 +70,7 @@ from esp_registry.reference.forms import (
 )
 from esp_registry.reference.models import Local
 from esp_registry.registrations import rules as registration_rules
+from esp_registry.reports.forms import ReportFilters
 from tests import factories
 from tests.conftest import Actions
 from tests.integration.input_world import table_counts
@@ -147,6 +148,9 @@ QUERY_NAMES = [
     "role",
     "lang",
     "affiliate_id",
+    "program",
+    "year_from",
+    "year_to",
 ]
 FILLS = ["x", "\u00e9", "\u3042", "a\u0301"]  # one, two and three bytes; a combining mark
 
@@ -484,6 +488,11 @@ TARGETS: dict[str, Target] = {
     "mentoring.delete_log": Target("mentor"),
     "mentoring.end": Target("mentor", ("reason", "next")),
     "mentoring.complete": Target("approver", NEXT),
+    "reports.index": Target("approver", fields_of(ReportFilters)),
+    "reports.participation": Target("approver", fields_of(ReportFilters)),
+    "reports.attendance": Target("admin", fields_of(ReportFilters)),
+    "reports.table_csv": Target("approver", fields_of(ReportFilters)),
+    "reports.registrations_csv": Target("admin", fields_of(ReportFilters)),
 }
 
 
@@ -755,6 +764,7 @@ AREAS = {
     "mentoring": ("mentoring",),
     "people": ("people",),
     "reference data": ("reference",),
+    "reports": ("reports",),
 }
 
 

@@ -1,0 +1,366 @@
+"""The numbers behind every report, aggregated in SQL: each function is one GROUP BY query
+whatever the number of members, and returns a short list of rows (one per job family,
+affiliate, program, offering or month). Scope and filters are applied here, on the server.
+
+Participation counts a registration by the year of its training's first session and by the
+member's own affiliate and job family; attendance looks only at trainings that have ended.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from esp_registry.accounts.models import User
+from esp_registry.attendance.models import Attendance, AttendanceStatus
+from esp_registry.catalog.models import Offering, OfferingFormat, Session
+from esp_registry.columns import utcnow
+from esp_registry.extensions import db
+from esp_registry.reference.models import Affiliate, JobFamily, Program
+from esp_registry.registrations.models import Registration, RegistrationStatus
+
+NOT_REGISTERED = (RegistrationStatus.DECLINED, RegistrationStatus.CANCELLED)
+CSV_BATCH = 2000
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a report counts: `scope` is the members' affiliates (None: all of them)."""
+
+    scope: frozenset[int] | None
+    year_from: int
+    year_to: int
+    program_id: int | None = None
+    job_family_id: int | None = None
+    format: OfferingFormat | None = None
+
+    @property
+    def one_year(self) -> bool:
+        return self.year_from == self.year_to
+
+
+@dataclass(frozen=True)
+class ParticipationRow:
+    key: Any
+    label: str
+    registrations: int
+    attendees: int
+    hours: Decimal
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    key: Any
+    label: str
+    confirmed: int
+    attended: int
+    no_shows: int
+    waited: int
+    promoted: int
+    never_seated: int
+    cancelled: int
+    seats_taken: int
+    capacity: int | None
+
+    @property
+    def attendance_rate(self) -> float | None:
+        return self.attended / self.confirmed if self.confirmed else None
+
+    @property
+    def no_show_rate(self) -> float | None:
+        return self.no_shows / self.confirmed if self.confirmed else None
+
+    @property
+    def fill_rate(self) -> float | None:
+        return self.seats_taken / self.capacity if self.capacity else None
+
+
+def _hours(value: Any) -> Decimal:
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+
+
+def _span() -> sa.Subquery:
+    """Each offering's first start and last end (its year is the year of its first session)."""
+    return (
+        sa.select(
+            Session.offering_id,
+            sa.func.min(Session.starts_at).label("starts_at"),
+            sa.func.max(Session.ends_at).label("ends_at"),
+        )
+        .group_by(Session.offering_id)
+        .subquery("span")
+    )
+
+
+def _attendance_per_registration() -> sa.Subquery:
+    present = Attendance.status == AttendanceStatus.PRESENT
+    return (
+        sa.select(
+            Attendance.registration_id,
+            sa.func.sum(sa.case((present, Attendance.credited_hours), else_=0)).label("hours"),
+            sa.func.max(sa.case((present, 1), else_=0)).label("attended"),
+        )
+        .group_by(Attendance.registration_id)
+        .subquery("att")
+    )
+
+
+def _offering_filters(query: sa.Select[Any], f: Filters, span: sa.Subquery) -> sa.Select[Any]:
+    start = datetime(f.year_from, 1, 1, tzinfo=UTC)
+    end = datetime(f.year_to + 1, 1, 1, tzinfo=UTC)
+    query = query.where(span.c.starts_at >= start, span.c.starts_at < end)
+    if f.program_id:
+        query = query.where(Offering.program_id == f.program_id)
+    if f.format:
+        query = query.where(Offering.format == f.format)
+    return query
+
+
+def registrations_in_scope(f: Filters, *, ended_only: bool = False) -> sa.Subquery:
+    """One row per registration the filters and the scope let through, with its credited
+    hours and whether the member attended any session."""
+    span, att = _span(), _attendance_per_registration()
+    query = (
+        sa.select(
+            Registration.id.label("registration_id"),
+            Registration.offering_id,
+            Registration.status,
+            Registration.first_waitlisted_at.label("waitlisted_at"),
+            Offering.program_id,
+            User.affiliate_id,
+            User.job_family_id,
+            span.c.starts_at,
+            sa.func.coalesce(att.c.hours, 0).label("hours"),
+            sa.func.coalesce(att.c.attended, 0).label("attended"),
+        )
+        .join(Offering, Offering.id == Registration.offering_id)
+        .join(User, User.id == Registration.user_id)
+        .join(span, span.c.offering_id == Registration.offering_id)
+        .outerjoin(att, att.c.registration_id == Registration.id)
+    )
+    query = _offering_filters(query, f, span)
+    if f.scope is not None:
+        query = query.where(User.affiliate_id.in_(f.scope or {-1}))
+    if f.job_family_id:
+        query = query.where(User.job_family_id == f.job_family_id)
+    if ended_only:
+        query = query.where(span.c.ends_at < utcnow())
+    return query.subquery("r")
+
+
+def _period(r: sa.Subquery, f: Filters) -> tuple[Any, ...]:
+    """Years, or months when the range is one year."""
+    year = sa.extract("year", r.c.starts_at)
+    return (year, sa.extract("month", r.c.starts_at)) if f.one_year else (year,)
+
+
+def _dimension(r: sa.Subquery, dimension: str, f: Filters) -> tuple[list[Any], Any, Any]:
+    """(group-by columns, label column, the join) for a dimension."""
+    if dimension == "job_family":
+        return (
+            [JobFamily.id, JobFamily.name],
+            JobFamily.name,
+            (JobFamily, JobFamily.id == r.c.job_family_id),
+        )
+    if dimension == "affiliate":
+        return (
+            [Affiliate.id, Affiliate.name],
+            Affiliate.name,
+            (Affiliate, Affiliate.id == r.c.affiliate_id),
+        )
+    if dimension == "program":
+        return [Program.id, Program.name], Program.name, (Program, Program.id == r.c.program_id)
+    raise ValueError(dimension)
+
+
+PARTICIPATION_TABLES = ("job_family", "affiliate", "program", "period")
+
+
+def participation_by(f: Filters, dimension: str) -> list[ParticipationRow]:
+    """Registrations (not declined or cancelled), attendees (present at a session at least
+    once) and credited hours, per job family, affiliate, program or period."""
+    r = registrations_in_scope(f)
+    registered = sa.func.sum(sa.case((r.c.status.not_in(NOT_REGISTERED), 1), else_=0))
+    numbers = (
+        registered.label("registrations"),
+        sa.func.sum(r.c.attended).label("attendees"),
+        sa.func.sum(r.c.hours).label("hours"),
+    )
+    if dimension == "period":
+        keys = _period(r, f)
+        query = sa.select(*keys, *numbers).select_from(r).group_by(*keys).order_by(*keys)
+        rows = db.session.execute(query).all()
+        return [
+            ParticipationRow(
+                tuple(int(k) for k in row[: len(keys)]),
+                "-".join(f"{int(k):02d}" for k in row[: len(keys)]),
+                int(row.registrations or 0),
+                int(row.attendees or 0),
+                _hours(row.hours),
+            )
+            for row in rows
+        ]
+    keys, label, (table, on) = _dimension(r, dimension, f)
+    query = (
+        sa.select(*keys, *numbers).select_from(r).join(table, on).group_by(*keys).order_by(label)
+    )
+    return [
+        ParticipationRow(
+            row[0], row[1], int(row.registrations or 0), int(row.attendees or 0), _hours(row.hours)
+        )
+        for row in db.session.execute(query)
+    ]
+
+
+ATTENDANCE_TABLES = ("offering", "program", "affiliate")
+LATEST_OFFERINGS = 25
+
+
+def attendance_by(f: Filters, dimension: str, *, limit: int | None = None) -> list[AttendanceRow]:
+    """For trainings that have ended: confirmed members, who attended, who were no-shows
+    (confirmed but absent from every session), waitlist demand (waited, promoted, never
+    seated), cancellations, and seats taken against capacity (per offering and program)."""
+    r = registrations_in_scope(f, ended_only=True)
+    confirmed = r.c.status == RegistrationStatus.CONFIRMED
+    waited = r.c.waitlisted_at.is_not(None)
+
+    def count(condition: Any) -> Any:
+        return sa.func.sum(sa.case((condition, 1), else_=0))
+
+    numbers = [
+        count(confirmed).label("confirmed"),
+        count(sa.and_(confirmed, r.c.attended == 1)).label("attended"),
+        count(sa.and_(confirmed, r.c.attended == 0)).label("no_shows"),
+        count(waited).label("waited"),
+        count(sa.and_(waited, confirmed)).label("promoted"),
+        count(sa.and_(waited, sa.not_(confirmed))).label("never_seated"),
+        count(r.c.status == RegistrationStatus.CANCELLED).label("cancelled"),
+    ]
+    if dimension == "offering":
+        seats = count(sa.and_(confirmed, Offering.capacity.is_not(None)))
+        query = (
+            sa.select(
+                Offering.id, Offering.title, *numbers, seats.label("seats"), Offering.capacity
+            )
+            .select_from(r)
+            .join(Offering, Offering.id == r.c.offering_id)
+            .group_by(Offering.id, Offering.title, Offering.capacity)
+            .order_by(sa.func.max(r.c.starts_at).desc(), Offering.id.desc())
+        )
+        if limit:
+            query = query.limit(limit)
+    elif dimension == "program":
+        # Capacity is summed per offering first, so a program's seats are not multiplied
+        # by its registrations.
+        span = _span()
+        capacity = _offering_filters(
+            sa.select(Offering.program_id, sa.func.sum(Offering.capacity).label("capacity"))
+            .join(span, span.c.offering_id == Offering.id)
+            .where(span.c.ends_at < utcnow(), Offering.capacity.is_not(None))
+            .group_by(Offering.program_id),
+            f,
+            span,
+        ).subquery("capacity")
+        seats = count(sa.and_(confirmed, Offering.capacity.is_not(None)))
+        query = (
+            sa.select(
+                Program.id,
+                Program.name,
+                *numbers,
+                seats.label("seats"),
+                sa.func.max(capacity.c.capacity),
+            )
+            .select_from(r)
+            .join(Program, Program.id == r.c.program_id)
+            .join(Offering, Offering.id == r.c.offering_id)
+            .outerjoin(capacity, capacity.c.program_id == Program.id)
+            .group_by(Program.id, Program.name)
+            .order_by(Program.name)
+        )
+    else:
+        keys, label, (table, on) = _dimension(r, dimension, f)
+        query = (
+            sa.select(*keys, *numbers, sa.literal(0).label("seats"), sa.null())
+            .select_from(r)
+            .join(table, on)
+            .group_by(*keys)
+            .order_by(label)
+        )
+    return [
+        AttendanceRow(
+            row[0],
+            row[1],
+            *(int(v or 0) for v in row[2:10]),
+            int(row[10]) if row[10] is not None else None,
+        )
+        for row in db.session.execute(query)
+    ]
+
+
+REGISTRATION_COLUMNS = [
+    "registration_id",
+    "offering_id",
+    "offering",
+    "program",
+    "format",
+    "starts_on",
+    "member_id",
+    "affiliate",
+    "job_family",
+    "status",
+    "waitlisted",
+    "attended",
+    "credited_hours",
+]
+
+
+def registration_rows(f: Filters) -> Iterator[list[Any]]:
+    """Every registration in scope, one row each, read in batches from a server-side cursor
+    (constant memory however many there are)."""
+    r = registrations_in_scope(f)
+    query = (
+        sa.select(
+            r.c.registration_id,
+            r.c.offering_id,
+            Offering.title,
+            Program.name,
+            Offering.format,
+            r.c.starts_at,
+            Registration.user_id,
+            Affiliate.code,
+            JobFamily.name,
+            r.c.status,
+            r.c.waitlisted_at,
+            r.c.attended,
+            r.c.hours,
+        )
+        .select_from(r)
+        .join(Registration, Registration.id == r.c.registration_id)
+        .join(Offering, Offering.id == r.c.offering_id)
+        .join(Program, Program.id == r.c.program_id)
+        .join(Affiliate, Affiliate.id == r.c.affiliate_id)
+        .join(JobFamily, JobFamily.id == r.c.job_family_id)
+        .order_by(r.c.registration_id)
+        .execution_options(yield_per=CSV_BATCH)
+    )
+    for row in db.session.execute(query):
+        yield [
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            str(row[4]),
+            row[5].date().isoformat() if row[5] else "",
+            row[6],
+            row[7],
+            row[8],
+            str(row[9]),
+            "yes" if row[10] else "no",
+            "yes" if row[11] else "no",
+            _hours(row[12]),
+        ]

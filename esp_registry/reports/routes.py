@@ -1,0 +1,265 @@
+"""Reports: pages (an htmx partial when a filter changes) and a CSV behind every table."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from esp_registry.access import may_see_reports, report_scope
+from esp_registry.accounts.rules import affiliate_choices, job_family_choices
+from esp_registry.catalog.models import OfferingFormat
+from esp_registry.columns import utcnow
+from esp_registry.extensions import db
+from esp_registry.reference.models import Program
+from esp_registry.reports import charts, queries
+from esp_registry.reports.forms import ReportFilters
+from esp_registry.web import is_htmx
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+
+@bp.before_request
+@login_required
+def staff_only() -> None:
+    if not may_see_reports(current_user):
+        abort(404)
+
+
+def _filters() -> tuple[ReportFilters, queries.Filters | None]:
+    """The filter form and, when it is valid, what the report counts (scope included)."""
+    form = ReportFilters(request.args)
+    chosen = form.affiliate.data
+    scope = report_scope(current_user, chosen)  # 404 for another affiliate than one's own
+    form.program.choices = [("", _("All programs"))] + [
+        (p.id, p.name) for p in db.session.scalars(sa.select(Program).order_by(Program.name))
+    ]
+    own = None if current_user.is_national_admin else current_user.approver_affiliate_ids
+    form.affiliate.choices = [("", _("All my affiliates") if own else _("All affiliates"))] + [
+        (i, n) for i, n in affiliate_choices() if own is None or i in own
+    ]
+    form.job_family.choices = [("", _("All job families")), *job_family_choices()]
+    form.format.choices = [
+        ("", _("All formats")),
+        ("in_person", _("In person")),
+        ("virtual", _("Virtual")),
+        ("hybrid", _("Hybrid")),
+    ]
+    if not form.validate():
+        return form, None
+    this_year = utcnow().year
+    year_to = form.year_to.data or max(this_year, form.year_from.data or this_year)
+    year_from = form.year_from.data or min(year_to - 1, this_year - 1)
+    form.year_from.data, form.year_to.data = year_from, year_to
+    return form, queries.Filters(
+        scope=scope,
+        year_from=year_from,
+        year_to=year_to,
+        program_id=form.program.data,
+        job_family_id=form.job_family.data,
+        format=OfferingFormat(form.format.data) if form.format.data else None,
+    )
+
+
+def _page(
+    template: str, form: ReportFilters, *, partial: bool = True, **context: Any
+) -> tuple[str, int]:
+    """The report page, or only its numbers (the part a filter changes) for htmx."""
+    status = 200 if context.get("report") is not None else 422
+    name = f"reports/_{template}.html" if partial and is_htmx() else f"reports/{template}.html"
+    chosen = {
+        "year_from": form.year_from.data,
+        "year_to": form.year_to.data,
+        "program": form.program.data,
+        "affiliate": form.affiliate.data,
+        "job_family": form.job_family.data,
+        "format": form.format.data,
+    }
+    csv_args = {k: v for k, v in chosen.items() if v}
+    return render_template(name, filters=form, csv_args=csv_args, **context), status
+
+
+@bp.get("")
+def index() -> tuple[str, int]:
+    form, _f = _filters()  # the links keep the filters (and another affiliate is a 404)
+    return _page("index", form, partial=False, report={})
+
+
+@bp.get("/participation")
+def participation() -> tuple[str, int]:
+    form, f = _filters()
+    if f is None:
+        return _page("participation", form, report=None)
+    tables = {name: queries.participation_by(f, name) for name in queries.PARTICIPATION_TABLES}
+    series = [("registrations", _("Registrations")), ("attendees", _("Attendees"))]
+    report = {
+        "tables": tables,
+        "by_family": charts.bar_chart(
+            _("Attendees by job family"),
+            _("Members who attended at least one session, per job family."),
+            tables["job_family"],
+            [("attendees", _("Attendees"))],
+        ),
+        "by_affiliate": charts.bar_chart(
+            _("Registrations and attendees by affiliate"),
+            _("Attendees and registered members who did not attend, per affiliate."),
+            [_Stacked(r) for r in tables["affiliate"]],
+            [("attendees", _("Attendees")), ("missing", _("Registered, did not attend"))],
+        ),
+        "trend": charts.line_chart(
+            _("Registrations over time"),
+            _("Registrations per month.") if f.one_year else _("Registrations per year."),
+            tables["period"],
+            "registrations",
+        ),
+        "series": series,
+    }
+    return _page("participation", form, report=report, f=f)
+
+
+class _Stacked:
+    """A participation row split into attendees and registered members who did not come."""
+
+    def __init__(self, row: queries.ParticipationRow) -> None:
+        self.label = row.label
+        self.attendees = row.attendees
+        self.missing = max(row.registrations - row.attendees, 0)
+
+
+@bp.get("/attendance")
+def attendance() -> tuple[str, int]:
+    form, f = _filters()
+    if f is None:
+        return _page("attendance", form, report=None)
+    tables = {
+        "offering": queries.attendance_by(f, "offering", limit=queries.LATEST_OFFERINGS),
+        "program": queries.attendance_by(f, "program"),
+        "affiliate": queries.attendance_by(f, "affiliate"),
+    }
+    report = {
+        "tables": tables,
+        "by_program": charts.bar_chart(
+            _("Attended and no-shows by program"),
+            _("Confirmed members who attended, and those absent from every session."),
+            tables["program"],
+            [("attended", _("Attended")), ("no_shows", _("No-shows"))],
+        ),
+    }
+    return _page("attendance", form, report=report, f=f)
+
+
+# ---------------------------------------------------------------------------- CSV
+
+BOM = "\ufeff"
+
+
+def _cell(value: object) -> str:
+    # Spreadsheet formula injection: a cell starting with =, +, - or @ is read as text.
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _csv_lines(header: list[str], rows: Iterable[Iterable[Any]]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    yield BOM + buffer.getvalue()
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([_cell(v) for v in row])
+        yield buffer.getvalue()
+
+
+def _csv(name: str, header: list[str], rows: Iterable[Iterable[Any]]) -> Response:
+    return Response(
+        stream_with_context(_csv_lines(header, rows)),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
+PARTICIPATION_HEADER = ["registrations", "attendees", "credited_hours"]
+ATTENDANCE_HEADER = [
+    "confirmed",
+    "attended",
+    "no_shows",
+    "attendance_rate",
+    "no_show_rate",
+    "waited",
+    "promoted",
+    "never_seated",
+    "cancelled",
+    "seats_taken",
+    "capacity",
+    "fill_rate",
+]
+
+
+def _rate(value: float | None) -> str:
+    return "" if value is None else f"{value:.4f}"
+
+
+@bp.get("/<any(participation, attendance):report>/<table>.csv")
+def table_csv(report: str, table: str) -> Response:
+    _form, f = _filters()
+    if f is None:
+        abort(404)
+    if report == "participation" and table in queries.PARTICIPATION_TABLES:
+        rows = queries.participation_by(f, table)
+        key = ["year", "month"] if table == "period" and f.one_year else ["year"]
+        key = key if table == "period" else [f"{table}_id", table]
+        return _csv(
+            f"participation-by-{table}",
+            key + PARTICIPATION_HEADER,
+            (
+                [
+                    *(r.key if table == "period" else (r.key, r.label)),
+                    r.registrations,
+                    r.attendees,
+                    r.hours,
+                ]
+                for r in rows
+            ),
+        )
+    if report == "attendance" and table in queries.ATTENDANCE_TABLES:
+        rows = queries.attendance_by(f, table)
+        return _csv(
+            f"attendance-by-{table}",
+            [f"{table}_id", table, *ATTENDANCE_HEADER],
+            (
+                [
+                    r.key,
+                    r.label,
+                    r.confirmed,
+                    r.attended,
+                    r.no_shows,
+                    _rate(r.attendance_rate),
+                    _rate(r.no_show_rate),
+                    r.waited,
+                    r.promoted,
+                    r.never_seated,
+                    r.cancelled,
+                    r.seats_taken,
+                    r.capacity,
+                    _rate(r.fill_rate),
+                ]
+                for r in rows
+            ),
+        )
+    abort(404)
+
+
+@bp.get("/registrations.csv")
+def registrations_csv() -> Response:
+    """Every registration in scope, streamed (constant memory for 150,000 rows)."""
+    _form, f = _filters()
+    if f is None:
+        abort(404)
+    return _csv("registrations", queries.REGISTRATION_COLUMNS, queries.registration_rows(f))
