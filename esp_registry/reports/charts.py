@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 WIDTH = 400
-ROW = 30
-LABEL_WIDTH = 150
+ROW = 44  # the label on its own line, the bar under it: readable on a 390 px phone
+TOP = 28  # room for the legend
 LINE_HEIGHT = 180
 
 
@@ -42,18 +42,23 @@ def bar_chart(
     """Horizontal bars, one per row; two or more series stack (each keyed by an attribute)."""
     totals = [sum(float(getattr(row, key)) for key, _name in series) for row in rows]
     most = max(totals, default=0) or 1
-    span = WIDTH - LABEL_WIDTH - 50
+    span = WIDTH - 60
     bars = []
     for i, (row, total) in enumerate(zip(rows, totals, strict=True)):
-        x, segments = float(LABEL_WIDTH), []
+        x, segments = 0.0, []
         for key, _name in series:
             value = getattr(row, key)
             width = span * float(value) / most
             segments.append((round(x, 1), round(width, 1), key, value))
             x += width
         shown = getattr(row, series[0][0]) if len(series) == 1 else int(total)
-        bars.append(Bar(str(row.label)[:22], 24 + i * ROW, segments, shown))
-    return BarChart(title, desc, bars, series, 24 + len(rows) * ROW + 6, LABEL_WIDTH)
+        bars.append(Bar(_short(str(row.label)), TOP + i * ROW, segments, shown))
+    return BarChart(title, desc, bars, series, TOP + max(len(rows), 1) * ROW + 4, 0)
+
+
+def _short(label: str, limit: int = 42) -> str:
+    """A label that fits the chart's width (the table beside it has the full name)."""
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True)
