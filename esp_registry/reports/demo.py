@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from esp_registry.accounts.models import User
 from esp_registry.attendance.models import Attendance, AttendanceStatus
 from esp_registry.catalog.models import Offering, OfferingFormat, OfferingStatus, Session
+from esp_registry.certificates.models import Certificate
 from esp_registry.columns import utcnow
 from esp_registry.demo_builders import DEMO_PASSWORD, find_by
 from esp_registry.extensions import db
@@ -139,4 +140,25 @@ def seed_reports_demo() -> None:
                 )
             )
     db.session.add_all(marks)
+    db.session.flush()
+
+    # A certificate for each attendee, issued two days after the training's last session.
+    hours: dict[int, Decimal] = {}
+    for mark in marks:
+        hours[mark.registration_id] = hours.get(mark.registration_id, Decimal(0)) + (
+            mark.credited_hours
+        )
+    names = {m.id: m.full_name for m in members}
+    db.session.add_all(
+        Certificate(
+            registration_id=registration.id,
+            code=f"HIST{registration.id:08d}",
+            member_name=names[registration.user_id],
+            hours=hours[registration.id],
+            issued_at=by_offering[registration.offering_id].sessions[-1].ends_at
+            + timedelta(days=2),
+        )
+        for registration in registrations
+        if hours.get(registration.id)
+    )
     db.session.commit()

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from esp_registry.accounts.models import User
 from esp_registry.attendance.models import Attendance, AttendanceStatus
 from esp_registry.catalog.models import Offering, OfferingFormat, Session
+from esp_registry.certificates.models import Certificate
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
 from esp_registry.reference.models import Affiliate, JobFamily, Program
@@ -364,3 +365,65 @@ def registration_rows(f: Filters) -> Iterator[list[Any]]:
             "yes" if row[11] else "no",
             _hours(row[12]),
         ]
+
+
+@dataclass(frozen=True)
+class CountRow:
+    key: Any
+    label: str
+    count: int
+    hours: Decimal
+
+
+def certificates_by_month(f: Filters) -> list[CountRow]:
+    """Training certificates issued per month (current ones: a reissue is not counted
+    twice, a revoked one not at all), by the member's affiliate and job family."""
+    year = sa.extract("year", Certificate.issued_at)
+    month = sa.extract("month", Certificate.issued_at)
+    start = datetime(f.year_from, 1, 1, tzinfo=UTC)
+    end = datetime(f.year_to + 1, 1, 1, tzinfo=UTC)
+    query = (
+        sa.select(year, month, sa.func.count(Certificate.id), sa.func.sum(Certificate.hours))
+        .join(Registration, Registration.id == Certificate.registration_id)
+        .join(Offering, Offering.id == Registration.offering_id)
+        .join(User, User.id == Registration.user_id)
+        .where(
+            Certificate.replaced_by_id.is_(None),
+            Certificate.revoked_at.is_(None),
+            Certificate.issued_at >= start,
+            Certificate.issued_at < end,
+        )
+        .group_by(year, month)
+        .order_by(year, month)
+    )
+    if f.scope is not None:
+        query = query.where(User.affiliate_id.in_(f.scope or {-1}))
+    if f.job_family_id:
+        query = query.where(User.job_family_id == f.job_family_id)
+    if f.program_id:
+        query = query.where(Offering.program_id == f.program_id)
+    if f.format:
+        query = query.where(Offering.format == f.format)
+    return [
+        CountRow((int(y), int(m)), f"{int(y)}-{int(m):02d}", int(n), _hours(h))
+        for y, m, n, h in db.session.execute(query)
+    ]
+
+
+BUSIEST = 10
+
+
+def busiest_trainings(f: Filters, limit: int | None = BUSIEST) -> list[CountRow]:
+    """The trainings with the most attendees (then credited hours)."""
+    r = registrations_in_scope(f)
+    attendees = sa.func.sum(r.c.attended)
+    query = (
+        sa.select(Offering.id, Offering.title, attendees, sa.func.sum(r.c.hours))
+        .select_from(r)
+        .join(Offering, Offering.id == r.c.offering_id)
+        .group_by(Offering.id, Offering.title)
+        .order_by(attendees.desc(), sa.func.sum(r.c.hours).desc(), Offering.id)
+    )
+    if limit:
+        query = query.limit(limit)
+    return [CountRow(i, t, int(n or 0), _hours(h)) for i, t, n, h in db.session.execute(query)]

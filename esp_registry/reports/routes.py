@@ -154,6 +154,35 @@ def attendance() -> tuple[str, int]:
     return _page("attendance", form, report=report, f=f)
 
 
+@bp.get("/certificates")
+def certificates() -> tuple[str, int]:
+    form, f = _filters()
+    if f is None:
+        return _page("certificates", form, report=None)
+    tables = {
+        "month": queries.certificates_by_month(f),
+        "job_family": queries.participation_by(f, "job_family"),
+        "affiliate": queries.participation_by(f, "affiliate"),
+        "busiest": queries.busiest_trainings(f),
+    }
+    report = {
+        "tables": tables,
+        "per_month": charts.line_chart(
+            _("Certificates issued per month"),
+            _("Training certificates issued each month (reissues counted once)."),
+            tables["month"],
+            "count",
+        ),
+        "hours_by_family": charts.bar_chart(
+            _("Credited hours by job family"),
+            _("Hours credited for attended sessions, per job family."),
+            tables["job_family"],
+            [("hours", _("Credited hours"))],
+        ),
+    }
+    return _page("certificates", form, report=report, f=f)
+
+
 # ---------------------------------------------------------------------------- CSV
 
 BOM = "\ufeff"
@@ -206,7 +235,7 @@ def _rate(value: float | None) -> str:
     return "" if value is None else f"{value:.4f}"
 
 
-@bp.get("/<any(participation, attendance):report>/<table>.csv")
+@bp.get("/<any(participation, attendance, certificates):report>/<table>.csv")
 def table_csv(report: str, table: str) -> Response:
     _form, f = _filters()
     if f is None:
@@ -250,6 +279,27 @@ def table_csv(report: str, table: str) -> Response:
                     r.capacity,
                     _rate(r.fill_rate),
                 ]
+                for r in rows
+            ),
+        )
+    if report == "certificates" and table in ("month", "busiest"):
+        rows = (
+            queries.certificates_by_month(f)
+            if table == "month"
+            else queries.busiest_trainings(f, limit=None)
+        )
+        header = (
+            ["year", "month", "certificates", "hours"]
+            if table == "month"
+            else ["offering_id", "offering", "attendees", "credited_hours"]
+        )
+        return _csv(
+            f"certificates-{table}",
+            header,
+            (
+                [*r.key, r.count, r.hours]
+                if table == "month"
+                else [r.key, r.label, r.count, r.hours]
                 for r in rows
             ),
         )

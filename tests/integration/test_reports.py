@@ -14,6 +14,7 @@ import pytest
 from esp_registry.accounts.models import Role
 from esp_registry.attendance.models import Attendance, AttendanceStatus
 from esp_registry.catalog.models import OfferingStatus
+from esp_registry.certificates.models import Certificate
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
 from esp_registry.registrations.models import Registration, RegistrationStatus
@@ -83,16 +84,35 @@ def build_world(extra_members: int = 0) -> dict:  # type: ignore[type-arg]
     f1 = factories.person("f1@example.org", name="Food One", job_family="food-services")
     t1 = factories.person("t1@example.org", name="Tex One", state="TX")
     t2 = factories.person("t2@example.org", name="Tex Two", state="TX")
-    register(workshop, p1, CONFIRMED, marks=((0, PRESENT, "3"), (1, PRESENT, "3")))
+    first = register(workshop, p1, CONFIRMED, marks=((0, PRESENT, "3"), (1, PRESENT, "3")))
     register(workshop, p2, CONFIRMED, marks=((0, ABSENT, "0"), (1, ABSENT, "0")))
     register(workshop, p3, CONFIRMED, waited=True, marks=((0, PRESENT, "3"), (1, ABSENT, "0")))
     register(workshop, f1, CANCELLED)
-    register(workshop, t1, CONFIRMED, marks=((0, PRESENT, "3"), (1, PRESENT, "3")))
+    texas = register(workshop, t1, CONFIRMED, marks=((0, PRESENT, "3"), (1, PRESENT, "3")))
     register(workshop, t2, WAITLISTED, waited=True)
     register(stepping, p1, CONFIRMED, marks=((0, PRESENT, "5"),))
     register(stepping, t1, CONFIRMED)  # no attendance taken for them at all: a no-show
     register(texan, t2, CONFIRMED, marks=((0, PRESENT, "5"),))
     register(future, p2, CONFIRMED)
+    issued = utcnow() - timedelta(days=35)
+    newer = Certificate(registration_id=first.id, code="C-NEW", member_name="Para One", hours=6)
+    db.session.add(newer)
+    db.session.flush()
+    db.session.add_all(
+        [
+            Certificate(  # replaced by a reissue: counted once
+                registration_id=first.id,
+                code="C-OLD",
+                member_name="Para 1",
+                hours=6,
+                issued_at=issued,
+                replaced_by_id=newer.id,
+            ),
+            Certificate(registration_id=texas.id, code="C-TX", member_name="Tex", hours=6),
+        ]
+    )
+    newer.issued_at = issued
+    db.session.commit()
     for member in factories.bulk_people("more", extra_members):
         register(workshop, member, CONFIRMED, marks=((0, PRESENT, "3"),))
     factories.person("admin@example.org", name="Dana Admin", roles=((Role.NATIONAL_ADMIN, None),))
@@ -157,6 +177,28 @@ def test_attendance_no_shows_waitlist_and_fill_rate(ctx):
     assert workshop.attendance_rate == pytest.approx(0.75)
 
 
+def test_certificates_per_month_and_busiest_trainings(ctx):
+    build_world()
+    months = queries.certificates_by_month(everyone())
+    assert sum(m.count for m in months) == 2  # the replaced certificate is not counted again
+    assert sum(m.hours for m in months) == Decimal("12.00")
+    ohio = queries.Filters(
+        scope=frozenset({factories.affiliate("OH").id}),
+        year_from=everyone().year_from,
+        year_to=everyone().year_to,
+    )
+    assert sum(m.count for m in queries.certificates_by_month(ohio)) == 1
+    busiest = queries.busiest_trainings(everyone())
+    # Most attendees first; a tie (1 attendee, 5 hours each) in the order they were added.
+    assert [(b.label, b.count, b.hours) for b in busiest] == [
+        ("Ohio Privatization Workshop", 3, Decimal("15.00")),
+        ("Stepping Up Day", 1, Decimal("5.00")),
+        ("Lone Star Only Training", 1, Decimal("5.00")),
+        ("Future Workshop", 0, Decimal("0.00")),
+    ]
+    assert "Lone Star Only Training" not in [b.label for b in queries.busiest_trainings(ohio)]
+
+
 # ---------------------------------------------------------------------------- pages and CSV
 
 
@@ -218,6 +260,9 @@ REPORT_URLS = [
     "/reports",
     "/reports/participation",
     "/reports/attendance",
+    "/reports/certificates",
+    "/reports/certificates/month.csv",
+    "/reports/certificates/busiest.csv",
     *(f"/reports/participation/{t}.csv" for t in queries.PARTICIPATION_TABLES),
     *(f"/reports/attendance/{t}.csv" for t in queries.ATTENDANCE_TABLES),
     "/reports/registrations.csv",
@@ -250,7 +295,13 @@ def test_members_and_facilitators_get_404(client):
 
 
 @pytest.mark.parametrize(
-    "url", ["/reports/participation", "/reports/attendance", "/reports/registrations.csv"]
+    "url",
+    [
+        "/reports/participation",
+        "/reports/attendance",
+        "/reports/certificates",
+        "/reports/registrations.csv",
+    ],
 )
 def test_report_queries_do_not_grow_with_members(client, url):
     build_world()
