@@ -22,6 +22,8 @@ from esp_registry.catalog.models import Offering, OfferingFormat, Session
 from esp_registry.certificates.models import Certificate
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
+from esp_registry.lft.models import NATIONAL as LFT_NATIONAL
+from esp_registry.lft.models import LftApplication, LftCycle, LftScore, LftStatus
 from esp_registry.reference.models import Affiliate, JobFamily, Program
 from esp_registry.registrations.models import Registration, RegistrationStatus
 
@@ -427,3 +429,81 @@ def busiest_trainings(f: Filters, limit: int | None = BUSIEST) -> list[CountRow]
     if limit:
         query = query.limit(limit)
     return [CountRow(i, t, int(n or 0), _hours(h)) for i, t, n, h in db.session.execute(query)]
+
+
+STAGES = ("started", "submitted", "endorsed", "scored", "selected", "alternate", "confirmed")
+
+
+@dataclass(frozen=True)
+class PipelineRow:
+    key: Any
+    label: str
+    cycle: int
+    started: int
+    submitted: int
+    endorsed: int
+    scored: int
+    selected: int
+    alternate: int
+    confirmed: int
+
+    def conversion(self, stage: str) -> float | None:
+        """This stage as a share of the one before it (selected and alternate both follow
+        scored; confirmed follows selected)."""
+        before = {"selected": "scored", "alternate": "scored", "confirmed": "selected"}.get(
+            stage, STAGES[max(STAGES.index(stage) - 1, 0)]
+        )
+        if stage == "started":
+            return None
+        previous = getattr(self, before)
+        return getattr(self, stage) / previous if previous else None
+
+
+def lft_pipeline(f: Filters, *, by_affiliate: bool) -> list[PipelineRow]:
+    """Leaders for Tomorrow per cycle (and affiliate): applications started (drafts too),
+    submitted, endorsed by the affiliate, scored by a reviewer, selected or alternate, and
+    confirmed by the applicant. A stage counts everyone who reached it, whatever came next."""
+    status = LftApplication.status
+    scored = sa.exists().where(LftScore.application_id == LftApplication.id)
+    national = status.in_(LFT_NATIONAL)
+
+    def count(condition: Any) -> Any:
+        return sa.func.sum(sa.case((condition, 1), else_=0))
+
+    numbers = (
+        sa.func.count(LftApplication.id),
+        count(LftApplication.submitted_at.is_not(None)),
+        count(national),
+        count(sa.and_(national, scored)),
+        count(status.in_((LftStatus.SELECTED, LftStatus.ACCEPTED, LftStatus.REFUSED))),
+        count(status == LftStatus.ALTERNATE),
+        count(status == LftStatus.ACCEPTED),
+    )
+    keys: list[Any] = [LftCycle.year]
+    query = (
+        sa.select(LftCycle.year)
+        .select_from(LftApplication)
+        .join(LftCycle, LftCycle.id == LftApplication.cycle_id)
+    )
+    if by_affiliate:
+        keys += [Affiliate.id, Affiliate.name]
+        query = query.join(Affiliate, Affiliate.id == LftApplication.affiliate_id)
+    query = (
+        query.add_columns(*keys[1:], *numbers)
+        .where(LftCycle.year >= f.year_from, LftCycle.year <= f.year_to)
+        .group_by(*keys)
+        .order_by(LftCycle.year.desc(), *keys[2:])
+    )
+    if f.scope is not None:
+        query = query.where(LftApplication.affiliate_id.in_(f.scope or {-1}))
+    if f.job_family_id:
+        query = query.where(LftApplication.job_family_id == f.job_family_id)
+    rows = []
+    for row in db.session.execute(query):
+        cycle, rest = int(row[0]), list(row[1:])
+        if by_affiliate:
+            key, label, rest = rest[0], rest[1], rest[2:]
+        else:
+            key, label = cycle, str(cycle)
+        rows.append(PipelineRow(key, label, cycle, *(int(v or 0) for v in rest)))
+    return rows

@@ -183,6 +183,50 @@ def certificates() -> tuple[str, int]:
     return _page("certificates", form, report=report, f=f)
 
 
+def stage_names() -> dict[str, str]:
+    return {
+        "started": _("Started"),
+        "submitted": _("Submitted"),
+        "endorsed": _("Endorsed"),
+        "scored": _("Scored"),
+        "selected": _("Selected"),
+        "alternate": _("Alternate"),
+        "confirmed": _("Confirmed"),
+    }
+
+
+class _Stage:
+    def __init__(self, label: str, count: int) -> None:
+        self.label, self.count = label, count
+
+
+@bp.get("/lft")
+def lft() -> tuple[str, int]:
+    form, f = _filters()
+    if f is None:
+        return _page("lft", form, report=None)
+    tables = {
+        "cycle": queries.lft_pipeline(f, by_affiliate=False),
+        "affiliate": queries.lft_pipeline(f, by_affiliate=True),
+    }
+    names = stage_names()
+    latest = tables["cycle"][0] if tables["cycle"] else None
+    funnel = [_Stage(names[s], getattr(latest, s)) for s in queries.STAGES] if latest else []
+    report = {
+        "tables": tables,
+        "stages": names,
+        "funnel": charts.bar_chart(
+            _("Leaders for Tomorrow %(year)s: applications at each stage", year=latest.cycle)
+            if latest
+            else _("Leaders for Tomorrow"),
+            _("How many applications reached each stage, from started to confirmed."),
+            funnel,
+            [("count", _("Applications"))],
+        ),
+    }
+    return _page("lft", form, report=report, f=f)
+
+
 # ---------------------------------------------------------------------------- CSV
 
 BOM = "\ufeff"
@@ -235,7 +279,7 @@ def _rate(value: float | None) -> str:
     return "" if value is None else f"{value:.4f}"
 
 
-@bp.get("/<any(participation, attendance, certificates):report>/<table>.csv")
+@bp.get("/<any(participation, attendance, certificates, lft):report>/<table>.csv")
 def table_csv(report: str, table: str) -> Response:
     _form, f = _filters()
     if f is None:
@@ -301,6 +345,22 @@ def table_csv(report: str, table: str) -> Response:
                 if table == "month"
                 else [r.key, r.label, r.count, r.hours]
                 for r in rows
+            ),
+        )
+    if report == "lft" and table in ("cycle", "affiliate"):
+        pipeline = queries.lft_pipeline(f, by_affiliate=table == "affiliate")
+        key = ["cycle"] if table == "cycle" else ["cycle", "affiliate_id", "affiliate"]
+        rates = [f"{s}_conversion" for s in queries.STAGES[1:]]
+        return _csv(
+            f"lft-pipeline-by-{table}",
+            [*key, *queries.STAGES, *rates],
+            (
+                [
+                    *([r.cycle] if table == "cycle" else [r.cycle, r.key, r.label]),
+                    *(getattr(r, s) for s in queries.STAGES),
+                    *(_rate(r.conversion(s)) for s in queries.STAGES[1:]),
+                ]
+                for r in pipeline
             ),
         )
     abort(404)

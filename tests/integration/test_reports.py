@@ -17,10 +17,12 @@ from esp_registry.catalog.models import OfferingStatus
 from esp_registry.certificates.models import Certificate
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
+from esp_registry.lft.models import LftApplication, LftScore, LftStatus
 from esp_registry.registrations.models import Registration, RegistrationStatus
 from esp_registry.reports import queries
 from tests import factories
 from tests.conftest import Actions
+from tests.integration.test_lft_world import make_cycle
 from tests.integration.test_query_counts import queries_for
 
 CONFIRMED, CANCELLED = RegistrationStatus.CONFIRMED, RegistrationStatus.CANCELLED
@@ -119,7 +121,52 @@ def build_world(extra_members: int = 0) -> dict:  # type: ignore[type-arg]
     factories.person(
         "approver.oh@example.org", name="OH Approver", roles=((Role.AFFILIATE_APPROVER, "OH"),)
     )
+    build_lft_world()
     return {"workshop": workshop, "stepping": stepping, "texan": texan}
+
+
+def build_lft_world() -> None:
+    """Ohio: a draft, a submitted one, an endorsed-and-scored one, a selected, an alternate,
+    a confirmed and a withdrawn one; Texas: an endorsed (not scored) and a confirmed one."""
+    cycle = make_cycle(utcnow().year, around=utcnow())
+    reviewer = factories.person(
+        "reviewer@example.org", name="Rita Reviewer", roles=((Role.REVIEWER, None),)
+    )
+    S = LftStatus
+    plan = [
+        ("OH", S.DRAFT, False),
+        ("OH", S.SUBMITTED, False),
+        ("OH", S.ENDORSED, True),
+        ("OH", S.SELECTED, True),
+        ("OH", S.ALTERNATE, True),
+        ("OH", S.ACCEPTED, True),
+        ("OH", S.WITHDRAWN, False),
+        ("TX", S.ENDORSED, False),
+        ("TX", S.ACCEPTED, True),
+    ]
+    for n, (state, status, scored) in enumerate(plan):
+        person = factories.person(f"lft{n}@example.org", name=f"Applicant {n}", state=state)
+        application = LftApplication(
+            cycle_id=cycle.id,
+            user_id=person.id,
+            affiliate_id=person.affiliate_id,
+            job_family_id=person.job_family_id,
+            status=status,
+            submitted_at=None if status == S.DRAFT else utcnow(),
+            alternate_rank=1 if status == S.ALTERNATE else None,
+        )
+        db.session.add(application)
+        db.session.flush()
+        if scored:
+            db.session.add(
+                LftScore(
+                    application_id=application.id,
+                    reviewer_id=reviewer.id,
+                    criterion_id=cycle.criteria[0].id,
+                    score=4,
+                )
+            )
+    db.session.commit()
 
 
 def everyone(year: int | None = None) -> queries.Filters:
@@ -199,6 +246,21 @@ def test_certificates_per_month_and_busiest_trainings(ctx):
     assert "Lone Star Only Training" not in [b.label for b in queries.busiest_trainings(ohio)]
 
 
+def test_lft_pipeline_counts_each_stage_and_its_conversion(ctx):
+    build_world()
+    (cycle,) = queries.lft_pipeline(everyone(), by_affiliate=False)
+    stages = [getattr(cycle, s) for s in queries.STAGES]
+    assert stages == [9, 8, 6, 5, 3, 1, 2]
+    assert cycle.conversion("endorsed") == pytest.approx(6 / 8)
+    assert cycle.conversion("confirmed") == pytest.approx(2 / 3)
+    by_affiliate = rows_by_label(queries.lft_pipeline(everyone(), by_affiliate=True))
+    ohio = by_affiliate["Ohio"]
+    assert [getattr(ohio, s) for s in queries.STAGES] == [7, 6, 4, 4, 2, 1, 1]
+    assert ohio.conversion("scored") == 1
+    texas = by_affiliate["Texas"]
+    assert [getattr(texas, s) for s in queries.STAGES] == [2, 2, 2, 1, 1, 0, 1]
+
+
 # ---------------------------------------------------------------------------- pages and CSV
 
 
@@ -263,6 +325,9 @@ REPORT_URLS = [
     "/reports/certificates",
     "/reports/certificates/month.csv",
     "/reports/certificates/busiest.csv",
+    "/reports/lft",
+    "/reports/lft/cycle.csv",
+    "/reports/lft/affiliate.csv",
     *(f"/reports/participation/{t}.csv" for t in queries.PARTICIPATION_TABLES),
     *(f"/reports/attendance/{t}.csv" for t in queries.ATTENDANCE_TABLES),
     "/reports/registrations.csv",
@@ -300,6 +365,7 @@ def test_members_and_facilitators_get_404(client):
         "/reports/participation",
         "/reports/attendance",
         "/reports/certificates",
+        "/reports/lft",
         "/reports/registrations.csv",
     ],
 )
