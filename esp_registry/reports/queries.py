@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +24,15 @@ from esp_registry.columns import utcnow
 from esp_registry.extensions import db
 from esp_registry.lft.models import NATIONAL as LFT_NATIONAL
 from esp_registry.lft.models import LftApplication, LftCycle, LftScore, LftStatus
+from esp_registry.mentoring.models import (
+    MentoringLog,
+    MentoringPairing,
+    MentoringRequest,
+    MentorProfile,
+    MentorStatus,
+    PairingStatus,
+    RequestStatus,
+)
 from esp_registry.reference.models import Affiliate, JobFamily, Program
 from esp_registry.registrations.models import Registration, RegistrationStatus
 
@@ -507,3 +516,147 @@ def lft_pipeline(f: Filters, *, by_affiliate: bool) -> list[PipelineRow]:
             key, label = cycle, str(cycle)
         rows.append(PipelineRow(key, label, cycle, *(int(v or 0) for v in rest)))
     return rows
+
+
+@dataclass
+class MentoringRow:
+    key: Any
+    label: str
+    mentors_available: int = 0
+    open_places: int = 0
+    requests_waiting: int = 0
+    active_pairings: int = 0
+    matched: int = 0
+    days_to_match: float | None = None
+    completed: int = 0
+
+
+def _days_between(start: Any, end: Any) -> Any:
+    """Days from one time to another, in SQL (each database spells it differently)."""
+    if db.engine.dialect.name == "sqlite":
+        return sa.func.julianday(end) - sa.func.julianday(start)
+    return sa.extract("epoch", end - start) / 86400.0
+
+
+def mentoring_by(f: Filters, dimension: str) -> list[MentoringRow]:
+    """Per affiliate or job family: active mentors with a free place (and how many places),
+    requests waiting for a mentor, active pairings; and, in the year range, pairings
+    matched, the average days from request to match, and pairings completed. Three
+    grouped queries whatever the number of people."""
+    column = "affiliate_id" if dimension == "affiliate" else "job_family_id"
+    table, label = (
+        (Affiliate, Affiliate.name) if dimension == "affiliate" else (JobFamily, JobFamily.name)
+    )
+    start = datetime(f.year_from, 1, 1, tzinfo=UTC)
+    end = datetime(f.year_to + 1, 1, 1, tzinfo=UTC)
+
+    def scoped(query: sa.Select[Any], model: Any) -> sa.Select[Any]:
+        if f.scope is not None:
+            query = query.where(model.affiliate_id.in_(f.scope or {-1}))
+        if f.job_family_id:
+            query = query.where(model.job_family_id == f.job_family_id)
+        return query
+
+    taken = (
+        sa.select(MentoringPairing.mentor_profile_id, sa.func.count().label("taken"))
+        .where(MentoringPairing.status == PairingStatus.ACTIVE)
+        .group_by(MentoringPairing.mentor_profile_id)
+        .subquery("taken")
+    )
+    free = MentorProfile.capacity - sa.func.coalesce(taken.c.taken, 0)
+    key = getattr(MentorProfile, column)
+    mentors = scoped(
+        sa.select(key, sa.func.count(), sa.func.sum(free))
+        .outerjoin(taken, taken.c.mentor_profile_id == MentorProfile.id)
+        .where(MentorProfile.status == MentorStatus.ACTIVE, free > 0)
+        .group_by(key),
+        MentorProfile,
+    )
+    key = getattr(MentoringRequest, column)
+    waiting = scoped(
+        sa.select(key, sa.func.count())
+        .where(MentoringRequest.status == RequestStatus.OPEN)
+        .group_by(key),
+        MentoringRequest,
+    )
+    in_range = sa.and_(MentoringPairing.created_at >= start, MentoringPairing.created_at < end)
+    closed_in_range = sa.and_(MentoringPairing.closed_at >= start, MentoringPairing.closed_at < end)
+    pairings = scoped(
+        sa.select(
+            key,
+            sa.func.sum(sa.case((MentoringPairing.status == PairingStatus.ACTIVE, 1), else_=0)),
+            sa.func.sum(sa.case((in_range, 1), else_=0)),
+            sa.func.avg(
+                sa.case(
+                    (
+                        in_range,
+                        _days_between(MentoringRequest.created_at, MentoringPairing.created_at),
+                    )
+                )
+            ),
+            sa.func.sum(
+                sa.case(
+                    (
+                        sa.and_(
+                            MentoringPairing.status == PairingStatus.COMPLETED, closed_in_range
+                        ),
+                        1,
+                    ),
+                    else_=0,
+                )
+            ),
+        )
+        .join(MentoringPairing, MentoringPairing.request_id == MentoringRequest.id)
+        .group_by(key),
+        MentoringRequest,
+    )
+    rows: dict[Any, MentoringRow] = {}
+
+    def row(k: Any) -> MentoringRow:
+        return rows.setdefault(k, MentoringRow(k, ""))
+
+    for k, count, places in db.session.execute(mentors):
+        row(k).mentors_available, row(k).open_places = int(count), int(places or 0)
+    for k, count in db.session.execute(waiting):
+        row(k).requests_waiting = int(count)
+    for k, active, matched, days, completed in db.session.execute(pairings):
+        r = row(k)
+        r.active_pairings, r.matched, r.completed = (
+            int(active or 0),
+            int(matched or 0),
+            int(completed or 0),
+        )
+        r.days_to_match = float(days) if days is not None else None
+    if rows:
+        names = dict(db.session.execute(sa.select(table.id, label).where(table.id.in_(rows))).all())
+        for k, r in rows.items():
+            r.label = names.get(k, "")
+    return sorted(rows.values(), key=lambda r: r.label)
+
+
+@dataclass(frozen=True)
+class ActivityRow:
+    key: str
+    label: str
+    logs: int
+    hours: Decimal
+
+
+def mentoring_hours_by_activity(f: Filters) -> list[ActivityRow]:
+    """Hours logged in the year range per activity type (pairings of the scope's mentees)."""
+    query = (
+        sa.select(MentoringLog.activity, sa.func.count(), sa.func.sum(MentoringLog.hours))
+        .join(MentoringPairing, MentoringPairing.id == MentoringLog.pairing_id)
+        .join(MentoringRequest, MentoringRequest.id == MentoringPairing.request_id)
+        .where(
+            MentoringLog.on_date >= date(f.year_from, 1, 1),
+            MentoringLog.on_date <= date(f.year_to, 12, 31),
+        )
+        .group_by(MentoringLog.activity)
+        .order_by(MentoringLog.activity)
+    )
+    if f.scope is not None:
+        query = query.where(MentoringRequest.affiliate_id.in_(f.scope or {-1}))
+    if f.job_family_id:
+        query = query.where(MentoringRequest.job_family_id == f.job_family_id)
+    return [ActivityRow(str(a), str(a), int(n), _hours(h)) for a, n, h in db.session.execute(query)]

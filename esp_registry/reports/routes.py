@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,6 +18,8 @@ from esp_registry.accounts.rules import affiliate_choices, job_family_choices
 from esp_registry.catalog.models import OfferingFormat
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
+from esp_registry.mentoring.models import ActivityType
+from esp_registry.mentoring.rules import ACTIVITY_NAMES
 from esp_registry.reference.models import Program
 from esp_registry.reports import charts, queries
 from esp_registry.reports.forms import ReportFilters
@@ -227,6 +230,42 @@ def lft() -> tuple[str, int]:
     return _page("lft", form, report=report, f=f)
 
 
+def _activities(f: queries.Filters) -> list[queries.ActivityRow]:
+    rows = queries.mentoring_hours_by_activity(f)
+    return [replace(r, label=str(ACTIVITY_NAMES[ActivityType(r.key)])) for r in rows]
+
+
+@bp.get("/mentoring")
+def mentoring() -> tuple[str, int]:
+    form, f = _filters()
+    if f is None:
+        return _page("mentoring", form, report=None)
+    tables = {
+        "affiliate": queries.mentoring_by(f, "affiliate"),
+        "job_family": queries.mentoring_by(f, "job_family"),
+        "activity": _activities(f),
+    }
+    report = {
+        "tables": tables,
+        "supply": charts.bar_chart(
+            _("Mentors available and requests waiting, by job family"),
+            _("Active mentors with a free place, and mentoring requests still waiting."),
+            tables["job_family"],
+            [
+                ("mentors_available", _("Mentors available")),
+                ("requests_waiting", _("Requests waiting")),
+            ],
+        ),
+        "activity": charts.bar_chart(
+            _("Hours logged by activity type"),
+            _("Mentoring hours logged in these years, per activity type."),
+            tables["activity"],
+            [("hours", _("Hours"))],
+        ),
+    }
+    return _page("mentoring", form, report=report, f=f)
+
+
 # ---------------------------------------------------------------------------- CSV
 
 BOM = "\ufeff"
@@ -275,11 +314,22 @@ ATTENDANCE_HEADER = [
 ]
 
 
+MENTORING_HEADER = [
+    "mentors_available",
+    "open_places",
+    "requests_waiting",
+    "active_pairings",
+    "matched",
+    "average_days_to_match",
+    "completed",
+]
+
+
 def _rate(value: float | None) -> str:
     return "" if value is None else f"{value:.4f}"
 
 
-@bp.get("/<any(participation, attendance, certificates, lft):report>/<table>.csv")
+@bp.get("/<any(participation, attendance, certificates, lft, mentoring):report>/<table>.csv")
 def table_csv(report: str, table: str) -> Response:
     _form, f = _filters()
     if f is None:
@@ -362,6 +412,31 @@ def table_csv(report: str, table: str) -> Response:
                 ]
                 for r in pipeline
             ),
+        )
+    if report == "mentoring" and table in ("affiliate", "job_family"):
+        return _csv(
+            f"mentoring-by-{table}",
+            [f"{table}_id", table, *MENTORING_HEADER],
+            (
+                [
+                    r.key,
+                    r.label,
+                    r.mentors_available,
+                    r.open_places,
+                    r.requests_waiting,
+                    r.active_pairings,
+                    r.matched,
+                    "" if r.days_to_match is None else f"{r.days_to_match:.1f}",
+                    r.completed,
+                ]
+                for r in queries.mentoring_by(f, table)
+            ),
+        )
+    if report == "mentoring" and table == "activity":
+        return _csv(
+            "mentoring-hours-by-activity",
+            ["activity", "logs", "hours"],
+            ([r.key, r.logs, r.hours] for r in queries.mentoring_hours_by_activity(f)),
         )
     abort(404)
 

@@ -18,10 +18,12 @@ from esp_registry.certificates.models import Certificate
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
 from esp_registry.lft.models import LftApplication, LftScore, LftStatus
+from esp_registry.mentoring.models import ActivityType, MentoringLog
 from esp_registry.registrations.models import Registration, RegistrationStatus
 from esp_registry.reports import queries
 from tests import factories
 from tests.conftest import Actions
+from tests.integration.mentoring_world import mentee, mentor, paired
 from tests.integration.test_lft_world import make_cycle
 from tests.integration.test_query_counts import queries_for
 
@@ -377,3 +379,67 @@ def test_report_queries_do_not_grow_with_members(client, url):
     for member in factories.bulk_people("many", 40):
         register(factories.offering("Another", starts_in=timedelta(days=-10)), member, CONFIRMED)
     assert queries_for(client, url) == few
+
+
+# ---------------------------------------------------------------------------- mentoring
+
+
+def build_mentoring_world() -> None:
+    ohio = paired("m1@example.org", "e1@example.org", state="OH")
+    mentor("m2@example.org", name="Second Mentor", state="OH", capacity=2)
+    mentee("e2@example.org", name="Waiting Mentee", state="OH")
+    paired("m3@example.org", "e3@example.org", state="TX")
+    mentee("e4@example.org", name="Waiting Texan", state="TX")
+    db.session.add(
+        MentoringLog(
+            pairing_id=ohio.id,
+            user_id=ohio.mentor_id,
+            activity=ActivityType.COACHING,
+            on_date=utcnow().date(),
+            hours=Decimal("2.5"),
+        )
+    )
+    db.session.commit()
+    factories.person("admin@example.org", name="Dana Admin", roles=((Role.NATIONAL_ADMIN, None),))
+
+
+def test_mentoring_supply_demand_and_hours(ctx):
+    build_mentoring_world()
+    affiliates = rows_by_label(queries.mentoring_by(everyone(), "affiliate"))
+    ohio = affiliates["Ohio"]
+    # m1 has one of two places taken, m2 both free; one request waits; one pairing runs.
+    assert (ohio.mentors_available, ohio.open_places, ohio.requests_waiting) == (2, 3, 1)
+    assert (ohio.active_pairings, ohio.matched, ohio.completed) == (1, 1, 0)
+    assert ohio.days_to_match is not None and 0 <= ohio.days_to_match < 1
+    texas = affiliates["Texas"]
+    assert (texas.mentors_available, texas.requests_waiting, texas.active_pairings) == (1, 1, 1)
+    families = rows_by_label(queries.mentoring_by(everyone(), "job_family"))
+    assert families["Paraeducators"].requests_waiting == 2
+    (coaching,) = queries.mentoring_hours_by_activity(everyone())
+    assert (coaching.key, coaching.logs, coaching.hours) == ("coaching", 1, Decimal("2.50"))
+
+
+MENTORING_URLS = [
+    "/reports/mentoring",
+    "/reports/mentoring/affiliate.csv",
+    "/reports/mentoring/job_family.csv",
+    "/reports/mentoring/activity.csv",
+]
+
+
+@pytest.mark.parametrize("url", MENTORING_URLS)
+def test_an_approver_sees_only_their_affiliates_mentoring(client, url):
+    build_mentoring_world()
+    Actions(client).sign_in("approver.oh@example.org")
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Texas" not in page.get_data(as_text=True)
+    if url.endswith("job_family.csv"):
+        (row,) = read_csv(page)
+        assert (row["job_family"], row["requests_waiting"]) == ("Paraeducators", "1")
+    texas = factories.affiliate("TX").id
+    assert client.get(f"{url}?affiliate={texas}").status_code == 404
+    if url.endswith(("mentoring", "affiliate.csv")):  # the admin does see Texas there
+        Actions(client).sign_out()
+        Actions(client).sign_in("admin@example.org")
+        assert "Texas" in client.get(f"{url}?affiliate={texas}").get_data(as_text=True)
