@@ -31,7 +31,7 @@ class BarChart:
     title: str
     desc: str
     bars: list[Bar]
-    series: list[tuple[str, str]]  # key, name (legend)
+    series: list[tuple[str, str, int]]  # key, name, legend x
     height: int
     value_x: int
 
@@ -53,7 +53,11 @@ def bar_chart(
             x += width
         shown = getattr(row, series[0][0]) if len(series) == 1 else int(total)
         bars.append(Bar(_short(str(row.label)), TOP + i * ROW, segments, shown))
-    return BarChart(title, desc, bars, series, TOP + max(len(rows), 1) * ROW + 4, 0)
+    legend, x = [], 0
+    for key, name in series:
+        legend.append((key, str(name), x))
+        x += 16 + 8 * len(str(name)) + 14  # a swatch, the name (about 8 units a letter), a gap
+    return BarChart(title, desc, bars, legend, TOP + max(len(rows), 1) * ROW + 4, 0)
 
 
 def _short(label: str, limit: int = 42) -> str:
@@ -65,7 +69,7 @@ def _short(label: str, limit: int = 42) -> str:
 class LineChart:
     title: str
     desc: str
-    points: list[tuple[float, float, str, Any]]  # x, y, label, value
+    points: list[tuple[float, float, str, Any, bool]]  # x, y, label, value, labelled
     path: str
     height: int
     top: Any
@@ -75,12 +79,14 @@ def line_chart(title: str, desc: str, rows: Sequence[Any], key: str) -> LineChar
     """A trend line over periods (years or months), a marker and a value at each point."""
     values = [float(getattr(row, key)) for row in rows]
     top = max(values, default=0) or 1
-    left, right, bottom, height = 40, WIDTH - 20, LINE_HEIGHT - 30, LINE_HEIGHT - 60
+    left, right, bottom, height = 40, WIDTH - 40, LINE_HEIGHT - 30, LINE_HEIGHT - 60
+    every = max(1, -(-len(rows) // 5))  # about five labels, so they never overlap
     step = (right - left) / max(len(rows) - 1, 1)
     points = []
     for i, (row, value) in enumerate(zip(rows, values, strict=True)):
         x = left + step * i if len(rows) > 1 else (left + right) / 2
         y = bottom - height * value / top
-        points.append((round(x, 1), round(y, 1), str(row.label), getattr(row, key)))
+        labelled = i % every == 0
+        points.append((round(x, 1), round(y, 1), str(row.label), getattr(row, key), labelled))
     path = " ".join(f"{'M' if i == 0 else 'L'}{x},{y}" for i, (x, y, *_r) in enumerate(points))
     return LineChart(title, desc, points, path, LINE_HEIGHT, getattr(rows[0], key) if rows else 0)
