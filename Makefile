@@ -7,7 +7,7 @@ NPM_CACHE := .cache/npm
 HTMX_VERSION := 2.0.11
 AXE_VERSION := 4.14.1
 
-.PHONY: run worker serve test lint format vendor clean bench-certificates
+.PHONY: run worker serve test lint format vendor clean bench bench-certificates
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -74,3 +74,10 @@ clean:
 ## make bench-certificates: one certificate and a 2,000-page bulk print vs raw WeasyPrint
 bench-certificates: $(VENV)/.installed
 	$(BIN)/python bench/certificates.py
+
+## make bench: the national data set (50,000 members) on PostgreSQL, every page under load
+## against a bare Flask floor, the registration rush, growth from one tenth (issue 13; ~10 min)
+bench: $(VENV)/.installed
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null 2>&1 \
+		|| echo "wrk not installed: the bench loads pages with Python threads instead"
+	$(BIN)/python -m bench.run

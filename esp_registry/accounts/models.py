@@ -62,6 +62,9 @@ class User(UserMixin, db.Model):
     __table_args__ = (
         sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
         sa.CheckConstraint("preferred_language IN ('en', 'es')", name="known_language"),
+        # Lists of people by name (the directory, rosters), nationally and per affiliate.
+        sa.Index("ix_users_name", "full_name", "id"),
+        sa.Index("ix_users_affiliate_name", "affiliate_id", "full_name", "id"),
     )
 
     # The sign-in this request runs under (not a column): Flask-Login keeps it in the cookie,

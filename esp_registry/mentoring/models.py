@@ -123,6 +123,8 @@ class MentoringRequest(db.Model):
             postgresql_where=sa.text("status = 'open'"),
         ),
         sa.CheckConstraint("(status = 'open') = (closed_at IS NULL)", name="closed_has_time"),
+        # The matching queue: open requests, oldest first.
+        sa.Index("ix_mentoring_requests_status_created", "status", "created_at", "id"),
     )
 
 
@@ -176,6 +178,8 @@ class MentoringPairing(db.Model):
         sa.CheckConstraint("ends_on > starts_on", name="ends_after_start"),
         sa.CheckConstraint("(status = 'active') = (closed_at IS NULL)", name="closed_has_time"),
         sa.CheckConstraint("status <> 'ended' OR end_reason <> ''", name="ended_has_reason"),
+        # A mentor's active pairings (their load), counted from the index alone.
+        sa.Index("ix_mentoring_pairings_profile_status", "mentor_profile_id", "status"),
     )
 
     @property

@@ -62,6 +62,8 @@ class Registration(db.Model):
         # One registration per member per offering: a double click makes one.
         sa.UniqueConstraint("user_id", "offering_id", name="uq_registrations_member_offering"),
         sa.Index("ix_registrations_offering_status", "offering_id", "status"),
+        # The approvals queue (pending, oldest first) and other lists by status and age.
+        sa.Index("ix_registrations_status_created", "status", "created_at", "id"),
         sa.CheckConstraint(
             "(status = 'waitlisted') = (waitlisted_at IS NOT NULL)", name="waitlist_has_time"
         ),
