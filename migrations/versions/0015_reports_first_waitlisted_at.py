@@ -1,7 +1,7 @@
 """Reports: when a registration first joined the waitlist, kept after a promotion
 
-Revision ID: 0014_reports
-Revises: 0013
+Revision ID: 0015_reports
+Revises: 0014_bench_indexes
 Create Date: 2026-12-07 13:40:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0014_reports'
-down_revision = '0013'
+revision = '0015_reports'
+down_revision = '0014_bench_indexes'
 branch_labels = None
 depends_on = None
 
