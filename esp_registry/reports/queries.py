@@ -133,7 +133,9 @@ def _offering_filters(query: sa.Select[Any], f: Filters, span: sa.Subquery) -> s
     return query
 
 
-def registrations_in_scope(f: Filters, *, ended_only: bool = False) -> sa.Subquery:
+def registrations_in_scope(
+    f: Filters, *, ended_only: bool = False, as_cte: bool = False
+) -> sa.Subquery | sa.CTE:
     """One row per registration the filters and the scope let through, with its credited
     hours and whether the member attended any session."""
     span, att = _span(), _attendance_per_registration()
@@ -162,7 +164,7 @@ def registrations_in_scope(f: Filters, *, ended_only: bool = False) -> sa.Subque
         query = query.where(User.job_family_id == f.job_family_id)
     if ended_only:
         query = query.where(span.c.ends_at < utcnow())
-    return query.subquery("r")
+    return query.cte("r") if as_cte else query.subquery("r")
 
 
 def _period(r: sa.Subquery, f: Filters) -> tuple[Any, ...]:
@@ -660,3 +662,65 @@ def mentoring_hours_by_activity(f: Filters) -> list[ActivityRow]:
     if f.job_family_id:
         query = query.where(MentoringRequest.job_family_id == f.job_family_id)
     return [ActivityRow(str(a), str(a), int(n), _hours(h)) for a, n, h in db.session.execute(query)]
+
+
+def participation_tables(
+    f: Filters, dimensions: tuple[str, ...] = PARTICIPATION_TABLES
+) -> dict[str, list[ParticipationRow]]:
+    """Several participation tables in ONE statement: the registrations in scope are found
+    once (a common table expression) and grouped once per dimension (UNION ALL), instead of
+    one full query per table."""
+    r = registrations_in_scope(f, as_cte=True)
+    registered = sa.func.sum(sa.case((r.c.status.not_in(NOT_REGISTERED), 1), else_=0))
+    numbers = (
+        registered.label("registrations"),
+        sa.func.sum(r.c.attended).label("attendees"),
+        sa.func.sum(r.c.hours).label("hours"),
+    )
+    parts = []
+    for dimension in dimensions:
+        name = sa.literal(dimension, sa.String).label("dimension")
+        if dimension == "period":
+            year = sa.cast(sa.extract("year", r.c.starts_at), sa.Integer)
+            month = sa.cast(sa.extract("month", r.c.starts_at), sa.Integer)
+            second = month if f.one_year else sa.literal(0, sa.Integer)
+            parts.append(
+                sa.select(
+                    name,
+                    year.label("k1"),
+                    second.label("k2"),
+                    sa.literal("", sa.String).label("label"),
+                    *numbers,
+                )
+                .select_from(r)
+                .group_by(year, second)
+            )
+            continue
+        keys, label, (table, on) = _dimension(r, dimension, f)
+        parts.append(
+            sa.select(
+                name,
+                keys[0].label("k1"),
+                sa.literal(0, sa.Integer).label("k2"),
+                label.label("label"),
+                *numbers,
+            )
+            .select_from(r)
+            .join(table, on)
+            .group_by(*keys)
+        )
+    tables: dict[str, list[ParticipationRow]] = {d: [] for d in dimensions}
+    for row in db.session.execute(sa.union_all(*parts)):
+        if row.dimension == "period":
+            key = (int(row.k1), int(row.k2)) if f.one_year else (int(row.k1),)
+            label = "-".join(f"{k:02d}" for k in key)
+        else:
+            key, label = row.k1, row.label
+        tables[row.dimension].append(
+            ParticipationRow(
+                key, label, int(row.registrations or 0), int(row.attendees or 0), _hours(row.hours)
+            )
+        )
+    for name, rows in tables.items():
+        rows.sort(key=(lambda r: r.key) if name == "period" else (lambda r: r.label))
+    return tables

@@ -99,7 +99,7 @@ def participation() -> tuple[str, int]:
     form, f = _filters()
     if f is None:
         return _page("participation", form, report=None)
-    tables = {name: queries.participation_by(f, name) for name in queries.PARTICIPATION_TABLES}
+    tables = queries.participation_tables(f)
     series = [("registrations", _("Registrations")), ("attendees", _("Attendees"))]
     report = {
         "tables": tables,
@@ -164,8 +164,7 @@ def certificates() -> tuple[str, int]:
         return _page("certificates", form, report=None)
     tables = {
         "month": queries.certificates_by_month(f),
-        "job_family": queries.participation_by(f, "job_family"),
-        "affiliate": queries.participation_by(f, "affiliate"),
+        **queries.participation_tables(f, ("job_family", "affiliate")),
         "busiest": queries.busiest_trainings(f),
     }
     report = {

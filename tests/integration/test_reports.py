@@ -443,3 +443,11 @@ def test_an_approver_sees_only_their_affiliates_mentoring(client, url):
         Actions(client).sign_out()
         Actions(client).sign_in("admin@example.org")
         assert "Texas" in client.get(f"{url}?affiliate={texas}").get_data(as_text=True)
+
+
+def test_the_one_statement_tables_equal_the_one_table_queries(ctx):
+    build_world()
+    for filters in (everyone(), everyone(utcnow().year)):
+        together = queries.participation_tables(filters)
+        for name in queries.PARTICIPATION_TABLES:
+            assert together[name] == queries.participation_by(filters, name), name
