@@ -20,7 +20,7 @@ from esp_registry.accounts.models import User
 from esp_registry.attendance.models import Attendance, AttendanceStatus
 from esp_registry.catalog.models import Offering, OfferingFormat, Session
 from esp_registry.certificates.models import Certificate
-from esp_registry.columns import utcnow
+from esp_registry.columns import UTCDateTime, utcnow
 from esp_registry.extensions import db
 from esp_registry.lft.models import NATIONAL as LFT_NATIONAL
 from esp_registry.lft.models import LftApplication, LftCycle, LftScore, LftStatus
@@ -235,11 +235,11 @@ ATTENDANCE_TABLES = ("offering", "program", "affiliate")
 LATEST_OFFERINGS = 25
 
 
-def attendance_by(f: Filters, dimension: str, *, limit: int | None = None) -> list[AttendanceRow]:
-    """For trainings that have ended: confirmed members, who attended, who were no-shows
-    (confirmed but absent from every session), waitlist demand (waited, promoted, never
-    seated), cancellations, and seats taken against capacity (per offering and program)."""
-    r = registrations_in_scope(f, ended_only=True)
+def _attendance_select(
+    r: sa.Subquery | sa.CTE, f: Filters, dimension: str, limit: int | None
+) -> sa.Select[Any]:
+    """One attendance table's query over the registrations `r`: key, label, the counts,
+    seats taken, capacity, and (offerings) the start that orders them."""
     confirmed = r.c.status == RegistrationStatus.CONFIRMED
     waited = r.c.waitlisted_at.is_not(None)
 
@@ -255,20 +255,26 @@ def attendance_by(f: Filters, dimension: str, *, limit: int | None = None) -> li
         count(sa.and_(waited, sa.not_(confirmed))).label("never_seated"),
         count(r.c.status == RegistrationStatus.CANCELLED).label("cancelled"),
     ]
+    seats = count(sa.and_(confirmed, Offering.capacity.is_not(None))).label("seats")
     if dimension == "offering":
-        seats = count(sa.and_(confirmed, Offering.capacity.is_not(None)))
+        latest = sa.func.max(r.c.starts_at)
         query = (
             sa.select(
-                Offering.id, Offering.title, *numbers, seats.label("seats"), Offering.capacity
+                Offering.id.label("key"),
+                Offering.title.label("label"),
+                *numbers,
+                seats,
+                Offering.capacity.label("capacity"),
+                latest.label("sort_at"),
             )
             .select_from(r)
             .join(Offering, Offering.id == r.c.offering_id)
             .group_by(Offering.id, Offering.title, Offering.capacity)
-            .order_by(sa.func.max(r.c.starts_at).desc(), Offering.id.desc())
+            .order_by(latest.desc(), Offering.id.desc())
         )
-        if limit:
-            query = query.limit(limit)
-    elif dimension == "program":
+        return query.limit(limit) if limit else query
+    no_start = sa.cast(sa.null(), UTCDateTime()).label("sort_at")
+    if dimension == "program":
         # Capacity is summed per offering first, so a program's seats are not multiplied
         # by its registrations.
         span = _span()
@@ -280,40 +286,89 @@ def attendance_by(f: Filters, dimension: str, *, limit: int | None = None) -> li
             f,
             span,
         ).subquery("capacity")
-        seats = count(sa.and_(confirmed, Offering.capacity.is_not(None)))
-        query = (
+        return (
             sa.select(
-                Program.id,
-                Program.name,
+                Program.id.label("key"),
+                Program.name.label("label"),
                 *numbers,
-                seats.label("seats"),
-                sa.func.max(capacity.c.capacity),
+                seats,
+                sa.cast(sa.func.max(capacity.c.capacity), sa.Integer).label("capacity"),
+                no_start,
             )
             .select_from(r)
             .join(Program, Program.id == r.c.program_id)
             .join(Offering, Offering.id == r.c.offering_id)
             .outerjoin(capacity, capacity.c.program_id == Program.id)
             .group_by(Program.id, Program.name)
-            .order_by(Program.name)
         )
-    else:
-        keys, label, (table, on) = _dimension(r, dimension, f)
-        query = (
-            sa.select(*keys, *numbers, sa.literal(0).label("seats"), sa.null())
-            .select_from(r)
-            .join(table, on)
-            .group_by(*keys)
-            .order_by(label)
+    keys, label, (table, on) = _dimension(r, dimension, f)
+    return (
+        sa.select(
+            keys[0].label("key"),
+            label.label("label"),
+            *numbers,
+            sa.literal(0, sa.Integer).label("seats"),
+            sa.cast(sa.null(), sa.Integer).label("capacity"),
+            no_start,
         )
-    return [
-        AttendanceRow(
-            row[0],
-            row[1],
-            *(int(v or 0) for v in row[2:10]),
-            int(row[10]) if row[10] is not None else None,
+        .select_from(r)
+        .join(table, on)
+        .group_by(*keys)
+    )
+
+
+def _attendance_row(row: Any) -> AttendanceRow:
+    counts = (int(getattr(row, name) or 0) for name in ATTENDANCE_COUNTS)
+    return AttendanceRow(row.key, row.label, *counts, row.capacity)
+
+
+ATTENDANCE_COUNTS = (
+    "confirmed",
+    "attended",
+    "no_shows",
+    "waited",
+    "promoted",
+    "never_seated",
+    "cancelled",
+    "seats",
+)
+
+
+def _ordered(
+    dimension: str, rows: list[AttendanceRow], starts: dict[Any, Any]
+) -> list[AttendanceRow]:
+    if dimension == "offering":  # the latest first
+        return sorted(rows, key=lambda r: (starts[r.key], r.key), reverse=True)
+    return sorted(rows, key=lambda r: r.label)
+
+
+def attendance_by(f: Filters, dimension: str, *, limit: int | None = None) -> list[AttendanceRow]:
+    """For trainings that have ended: confirmed members, who attended, who were no-shows
+    (confirmed but absent from every session), waitlist demand (waited, promoted, never
+    seated), cancellations, and seats taken against capacity (per offering and program)."""
+    r = registrations_in_scope(f, ended_only=True)
+    rows = list(db.session.execute(_attendance_select(r, f, dimension, limit)))
+    starts = {row.key: row.sort_at for row in rows}
+    return _ordered(dimension, [_attendance_row(row) for row in rows], starts)
+
+
+def attendance_tables(f: Filters, *, latest_offerings: int = 25) -> dict[str, list[AttendanceRow]]:
+    """The three attendance tables in ONE statement over the registrations found once."""
+    r = registrations_in_scope(f, ended_only=True, as_cte=True)
+    parts = []
+    for dimension in ATTENDANCE_TABLES:
+        limit = latest_offerings if dimension == "offering" else None
+        table = _attendance_select(r, f, dimension, limit).subquery(f"t_{dimension}")
+        parts.append(sa.select(sa.literal(dimension, sa.String).label("dimension"), table))
+    found: dict[str, list[Any]] = {d: [] for d in ATTENDANCE_TABLES}
+    for row in db.session.execute(sa.union_all(*parts)):
+        found[row.dimension].append(row)
+    return {
+        d: _ordered(
+            d, [_attendance_row(row) for row in rows], {row.key: row.sort_at for row in rows}
         )
-        for row in db.session.execute(query)
-    ]
+        for d, rows in found.items()
+    }
 
 
 REGISTRATION_COLUMNS = [

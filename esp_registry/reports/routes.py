@@ -140,11 +140,7 @@ def attendance() -> tuple[str, int]:
     form, f = _filters()
     if f is None:
         return _page("attendance", form, report=None)
-    tables = {
-        "offering": queries.attendance_by(f, "offering", limit=queries.LATEST_OFFERINGS),
-        "program": queries.attendance_by(f, "program"),
-        "affiliate": queries.attendance_by(f, "affiliate"),
-    }
+    tables = queries.attendance_tables(f, latest_offerings=queries.LATEST_OFFERINGS)
     report = {
         "tables": tables,
         "by_program": charts.bar_chart(

@@ -491,6 +491,9 @@ TARGETS: dict[str, Target] = {
     "reports.index": Target("approver", fields_of(ReportFilters)),
     "reports.participation": Target("approver", fields_of(ReportFilters)),
     "reports.attendance": Target("admin", fields_of(ReportFilters)),
+    "reports.certificates": Target("approver", fields_of(ReportFilters)),
+    "reports.lft": Target("admin", fields_of(ReportFilters)),
+    "reports.mentoring": Target("approver", fields_of(ReportFilters)),
     "reports.table_csv": Target("approver", fields_of(ReportFilters)),
     "reports.registrations_csv": Target("admin", fields_of(ReportFilters)),
 }

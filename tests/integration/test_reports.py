@@ -451,3 +451,12 @@ def test_the_one_statement_tables_equal_the_one_table_queries(ctx):
         together = queries.participation_tables(filters)
         for name in queries.PARTICIPATION_TABLES:
             assert together[name] == queries.participation_by(filters, name), name
+
+
+def test_the_one_statement_attendance_tables_equal_the_one_table_queries(ctx):
+    build_world()
+    together = queries.attendance_tables(everyone(), latest_offerings=2)
+    assert together["offering"] == queries.attendance_by(everyone(), "offering", limit=2)
+    assert [r.label for r in together["offering"]] == ["Stepping Up Day", "Lone Star Only Training"]
+    for name in ("program", "affiliate"):
+        assert together[name] == queries.attendance_by(everyone(), name), name
