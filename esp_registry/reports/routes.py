@@ -74,8 +74,10 @@ def _page(
     template: str, form: ReportFilters, *, partial: bool = True, **context: Any
 ) -> tuple[str, int]:
     """The report page, or only its numbers (the part a filter changes) for htmx."""
-    status = 200 if context.get("report") is not None else 422
-    name = f"reports/_{template}.html" if partial and is_htmx() else f"reports/{template}.html"
+    swap = partial and is_htmx()
+    # 200 for htmx even for bad filters: htmx swaps only successful answers.
+    status = 200 if context.get("report") is not None or swap else 422
+    name = f"reports/_{template}.html" if swap else f"reports/{template}.html"
     chosen = {
         "year_from": form.year_from.data,
         "year_to": form.year_to.data,

@@ -315,6 +315,9 @@ def test_filters_narrow_the_numbers(client):
     assert [(r["affiliate"], r["registrations"]) for r in rows] == [("Ohio", "0")]
     assert client.get("/reports/participation?year_from=2030&year_to=2001").status_code == 422
     assert client.get("/reports/participation?year_from=1999").status_code == 422
+    refused = client.get("/reports/participation?year_from=1999", headers={"HX-Request": "true"})
+    assert refused.status_code == 200  # htmx swaps only a success: the errors are shown
+    assert "Enter a year between 2000 and 2100." in refused.get_data(as_text=True)
     partial = client.get("/reports/participation", headers={"HX-Request": "true"})
     assert "<html" not in partial.get_data(as_text=True)
     assert "Paraeducators" in partial.get_data(as_text=True)
