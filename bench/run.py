@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import os
+import resource
 import secrets
 import signal
 import socket
@@ -87,6 +88,12 @@ PAGES = [
     Page("people directory", "admin", lambda w: "/people"),
     Page("reference index", "admin", lambda w: "/admin/reference"),
     Page("reports", "admin", lambda w: "/reports"),
+    Page("report: participation", "admin", lambda w: "/reports/participation"),
+    Page("report: participation (approver)", "approver", lambda w: "/reports/participation"),
+    Page("report: attendance", "admin", lambda w: "/reports/attendance"),
+    Page("report: certificates", "admin", lambda w: "/reports/certificates"),
+    Page("report: LFT pipeline", "admin", lambda w: "/reports/lft"),
+    Page("report: mentoring", "admin", lambda w: "/reports/mentoring"),
     Page("transcript PDF", "member", lambda w: "/transcript.pdf", pdf=True),
     Page(
         "certificate PDF",
@@ -353,6 +360,30 @@ def certificates_figures() -> dict[str, float]:
         logging.disable(logging.NOTSET)
 
 
+def registrations_csv_figures(url: str, world: World) -> dict[str, float]:
+    """The largest export, all registrations as CSV, streamed in-process by the admin:
+    rows per second and how much the process grew while streaming (flat if it streams)."""
+    app = bench_app(url)
+    client = signed_in_client(app, world.accounts["admin"], world.password)
+    grew_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    response = client.get("/reports/registrations.csv?year_from=2000&year_to=2100", buffered=False)
+    rows = sum(chunk.count(b"\n") for chunk in response.response) - 1
+    seconds = time.perf_counter() - started
+    grew_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - grew_before
+    response.close()
+    print(
+        f"\nregistrations CSV: {rows:,} rows in {seconds:.1f} s = {rows / seconds:,.0f} rows/s, "
+        f"peak memory grew {grew_kb / 1024:.0f} MB",
+        flush=True,
+    )
+    return {
+        "csv_rows_per_s": rows / seconds,
+        "csv_rows": float(rows),
+        "csv_grew_mb": grew_kb / 1024,
+    }
+
+
 def worst(values: dict[str, float]) -> tuple[str, float]:
     name = max(values, key=lambda k: values[k])
     return name, values[name]
@@ -388,6 +419,7 @@ def main() -> None:
     full, tenth = results["full"], results["tenth"]
     growth = print_growth(full, tenth)
     certificates = certificates_figures()
+    export = registrations_csv_figures(*built["full"])
 
     html = [m for m in full.values() if not m.missing and not m.page.pdf and m.load]
     p95_page, p95 = worst({m.page.name: m.load.p95 for m in html})  # type: ignore[union-attr]
@@ -402,7 +434,8 @@ def main() -> None:
         f"overbooked={rush.overbooked} positions_wrong={rush.positions_wrong} "
         f"sheet_ms={full['sign-in sheet PDF'].solo:.0f} "
         f"transcript_ms={full['transcript PDF'].solo:.0f} "
-        f"bulk_pages_per_s={certificates['bulk_pages_per_s']:.0f}"
+        f"bulk_pages_per_s={certificates['bulk_pages_per_s']:.0f} "
+        f"csv_rows_per_s={export['csv_rows_per_s']:.0f} csv_grew_mb={export['csv_grew_mb']:.0f}"
     )
 
 

@@ -385,6 +385,7 @@ class Seeder:
         for k, user_id in enumerate(waitlisted):
             row = self.registration(offering_id, user_id, Status.WAITLISTED, at, len(rows) + k)
             row["waitlisted_at"] = row["created_at"]
+            row["first_waitlisted_at"] = row["created_at"]
             rows.append(row)
         for k, user_id in enumerate(pending):
             rows.append(self.registration(offering_id, user_id, Status.PENDING_APPROVAL, at, k))

@@ -122,6 +122,7 @@ def _register_models_and_blueprints(app: Flask) -> None:
     from esp_registry.mentoring.routes import bp as mentoring_bp
     from esp_registry.reference.routes import bp as reference_bp
     from esp_registry.registrations.routes import bp as registrations_bp
+    from esp_registry.reports.routes import bp as reports_bp
 
     for bp in (accounts_bp, catalog_bp, registrations_bp, attendance_bp, certificates_bp, lft_bp):
         app.register_blueprint(bp)
@@ -129,6 +130,7 @@ def _register_models_and_blueprints(app: Flask) -> None:
     app.register_blueprint(manage_bp)  # url_prefix /manage
     app.register_blueprint(people_bp)  # url_prefix /people
     app.register_blueprint(reference_bp)  # url_prefix /admin/reference
+    app.register_blueprint(reports_bp)  # url_prefix /reports
 
     @login_manager.user_loader
     def load_user(token: str) -> User | None:

@@ -290,3 +290,22 @@ def may_edit_reference_data(user: Any) -> bool:
 def may_edit_reference_item(user: Any, item: Any) -> bool:
     """Any one program, job family, affiliate or local: the same national admins."""
     return may_edit_reference_data(user)
+
+
+def may_see_reports(user: Any) -> bool:
+    """Reports are for national admins and affiliate approvers (PRODUCT §9)."""
+    return _signed_in(user) and (user.is_national_admin or bool(user.approver_affiliate_ids))
+
+
+def report_scope(user: Any, affiliate_id: int | None) -> frozenset[int] | None:
+    """The members' affiliates every number, chart and CSV row of a report counts: all of
+    them (None) or the one a national admin picks; an approver's own affiliate(s), or the
+    one of them they pick — asking for any other affiliate is a 404."""
+    if user.is_national_admin:
+        return None if affiliate_id is None else frozenset({affiliate_id})
+    own = frozenset(user.approver_affiliate_ids)
+    if affiliate_id is None:
+        return own
+    if affiliate_id not in own:
+        abort(404)
+    return frozenset({affiliate_id})

@@ -101,6 +101,7 @@ def demo_registration(
             offering_id=offering.id,
             status=status,
             waitlisted_at=utcnow() if status == RegistrationStatus.WAITLISTED else None,
+            first_waitlisted_at=utcnow() if status == RegistrationStatus.WAITLISTED else None,
         )
         db.session.add(registration)
         db.session.flush()

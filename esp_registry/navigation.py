@@ -16,6 +16,7 @@ from esp_registry.access import (
     may_manage_offerings,
     may_match_mentoring,
     may_review_approvals,
+    may_see_reports,
 )
 from esp_registry.accounts.models import Role
 
@@ -44,6 +45,7 @@ def staff_links(user: Any) -> list[MenuLink]:
         (may_match_mentoring, "mentoring.queue", _("Mentoring requests")),
         (may_manage_lft, "lft.cycles", _("Leaders for Tomorrow cycles")),
         (may_administer_people, "people.directory", _("People")),
+        (may_see_reports, "reports.index", _("Reports")),
         (may_edit_reference_data, "reference.index", _("Reference data")),
     ]
     return [

@@ -16,6 +16,7 @@ from esp_registry.notifications.models import OutboxMessage, OutboxStatus
 from esp_registry.reference.demo import seed_reference_demo
 from esp_registry.reference.models import Affiliate, JobFamily, Program
 from esp_registry.registrations.demo import seed_registrations_demo
+from esp_registry.reports.demo import seed_reports_demo
 
 # cli.py and the tests read the password and the demo from here.
 __all__ = ["DEMO_PASSWORD", "DemoAccount", "seed_demo", "seed_reference"]
@@ -113,6 +114,7 @@ def seed_demo() -> list[DemoAccount]:
     seed_lft_demo()
     mentors = seed_mentoring_demo()
     seed_reference_demo()
+    seed_reports_demo()
     _quiet_demo_mail(outbox_before)
 
     return [*people.accounts(), *mentors]

@@ -44,6 +44,8 @@ class Registration(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     # Waitlist order: first come, first served; positions 1..n are derived from it.
     waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the member first joined the waitlist; kept after a promotion (waitlist demand).
+    first_waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # A waitlisted member offered a freed seat holds it until then (PromotionMode.OFFER).
     offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Who decided last (approver, staff, or the member) and why, shown to the member.

@@ -306,6 +306,10 @@ def _place(offering: Offering, registration: Registration, now: datetime) -> tup
         registration.waitlisted_at = (
             last + timedelta(microseconds=1) if last and last >= now else now
         )
+        # Promotion clears waitlisted_at; the reports still count who ever waited.
+        registration.first_waitlisted_at = registration.first_waitlisted_at or (
+            registration.waitlisted_at
+        )
         return Outcome.WAITLISTED, replace(counts, waitlisted=counts.waitlisted + 1)
     return Outcome.FULL, counts
 

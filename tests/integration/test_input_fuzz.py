@@ -70,6 +70,7 @@ from esp_registry.reference.forms import (
 )
 from esp_registry.reference.models import Local
 from esp_registry.registrations import rules as registration_rules
+from esp_registry.reports.forms import ReportFilters
 from tests import factories
 from tests.conftest import Actions
 from tests.integration.input_world import table_counts
@@ -151,6 +152,9 @@ QUERY_NAMES = [
     "from",
     "history_page",
     "history_cursor",
+    "program",
+    "year_from",
+    "year_to",
 ]
 PAGED_ROWS = [
     "catalog-rows",
@@ -507,6 +511,14 @@ TARGETS: dict[str, Target] = {
     "mentoring.delete_log": Target("mentor"),
     "mentoring.end": Target("mentor", ("reason", "next")),
     "mentoring.complete": Target("approver", NEXT),
+    "reports.index": Target("approver", fields_of(ReportFilters)),
+    "reports.participation": Target("approver", fields_of(ReportFilters)),
+    "reports.attendance": Target("admin", fields_of(ReportFilters)),
+    "reports.certificates": Target("approver", fields_of(ReportFilters)),
+    "reports.lft": Target("admin", fields_of(ReportFilters)),
+    "reports.mentoring": Target("approver", fields_of(ReportFilters)),
+    "reports.table_csv": Target("approver", fields_of(ReportFilters)),
+    "reports.registrations_csv": Target("admin", fields_of(ReportFilters)),
 }
 
 
@@ -782,6 +794,7 @@ AREAS = {
     "mentoring": ("mentoring",),
     "people": ("people",),
     "reference data": ("reference",),
+    "reports": ("reports",),
 }
 
 
