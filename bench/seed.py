@@ -52,6 +52,7 @@ from esp_registry.mentoring.models import (
     PairingStatus,
     RequestStatus,
 )
+from esp_registry.reference.local_names import local_key
 from esp_registry.reference.models import Affiliate, JobFamily, Local, Program
 from esp_registry.registrations.models import Registration
 from esp_registry.registrations.models import RegistrationStatus as Status
@@ -750,6 +751,7 @@ class Seeder:
                     "job_family_id": member["job_family_id"],
                     "affiliate_id": member["affiliate_id"],
                     "local_name": member["local_name"],
+                    "local_key": local_key(member["local_name"]),
                     "capacity": self.rng.randint(1, 5),
                     "note": "Happy to talk about the first year in the job.",
                     "status": self.rng.choices(
@@ -798,6 +800,7 @@ class Seeder:
                     "job_family_id": member["job_family_id"],
                     "affiliate_id": member["affiliate_id"],
                     "local_name": member["local_name"],
+                    "local_key": local_key(member["local_name"]),
                     "started_job_on": starts - timedelta(days=100),
                     "help_with": "Learning the routines of the job.",
                     "status": RequestStatus.MATCHED,
@@ -830,6 +833,7 @@ class Seeder:
                     "job_family_id": member["job_family_id"],
                     "affiliate_id": member["affiliate_id"],
                     "local_name": member["local_name"],
+                    "local_key": local_key(member["local_name"]),
                     "started_job_on": (self.now - self.rng.randint(30, 900) * DAY).date(),
                     "help_with": "Getting to know the job and my local.",
                     "status": RequestStatus.OPEN,
