@@ -160,13 +160,17 @@ def test_staff_updates_keep_or_move_focus_to_what_changed(
     present.click()
     expect(present).to_have_attribute("aria-pressed", "true")
     expect(page.locator(f"#present-{ids['seat']}")).to_be_focused()
-    expect(page.locator("#roster-count")).to_have_text("1 present of 1 registered")
+    expect(page.locator("#roster-count")).to_have_text(
+        "1 present of 1 registered · 0 absent, 0 not yet marked"
+    )
     absent = page.locator(f"#absent-{ids['seat']}")
     absent.focus()
     page.keyboard.press("Enter")
     expect(absent).to_have_attribute("aria-pressed", "true")
     expect(page.locator(f"#absent-{ids['seat']}")).to_be_focused()
-    expect(page.locator("#roster-count")).to_have_text("0 present of 1 registered")
+    expect(page.locator("#roster-count")).to_have_text(
+        "0 present of 1 registered · 1 absent, 0 not yet marked"
+    )
     page.get_by_role("button", name="Mark all present").click()
     expect(page.locator("#roster-table .flash")).to_be_focused()
     expect(page.locator("#live-status")).to_have_text("1 marked present.")

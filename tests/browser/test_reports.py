@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from esp_registry.seeding import DEMO_PASSWORD
+from tests.browser.menu import open_menu_link
 from tests.browser.test_walking_skeleton import sign_in, sign_out
 
 CheckPage = Callable[[Page, str], None]
@@ -27,7 +28,7 @@ REPORTS = [
 def test_every_report_page_reads_at_both_widths(page: Page, check_page: CheckPage) -> None:
     page.goto("/")
     sign_in(page, "admin@example.org", DEMO_PASSWORD)
-    page.get_by_role("link", name="Reports", exact=True).click()
+    open_menu_link(page, "Reports")
     expect(page.get_by_role("heading", name="Reports", level=1)).to_be_visible()
     check_page(page, "reports-index")
     for link, name in REPORTS:
@@ -52,7 +53,7 @@ def test_every_report_page_reads_at_both_widths(page: Page, check_page: CheckPag
 def test_the_ohio_approver_sees_ohio_only(page: Page, check_page: CheckPage) -> None:
     page.goto("/")
     sign_in(page, "approver.oh@example.org", DEMO_PASSWORD)
-    page.get_by_role("link", name="Reports", exact=True).click()
+    open_menu_link(page, "Reports")
     page.locator(".report-list").get_by_role("link", name="Participation").click()
     table = page.get_by_role("table", name="By affiliate")
     expect(table).to_contain_text("Ohio")

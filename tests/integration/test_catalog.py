@@ -118,7 +118,7 @@ def test_a_filter_update_by_htmx_refreshes_the_language_links_and_the_count(clie
     fragment = client.get(
         "/?job_family=paraeducators&host=OH", headers={"HX-Request": "true", "HX-Target": "results"}
     ).get_data(as_text=True)
-    assert 'id="languages-top" class="languages wrap"' in fragment
+    assert 'id="languages-top" class="languages"' in fragment
     assert 'hx-swap-oob="true"' in fragment
     assert "/?job_family=paraeducators&amp;host=OH&amp;lang=es" in fragment
     assert '<span id="active-filters" hx-swap-oob="true">(2 active)</span>' in fragment
