@@ -48,6 +48,14 @@ def _refused_on_name(
     return not result.ok
 
 
+HISTORY_PAGES = {
+    ReferenceKind.PROGRAM: ("reference.program", "program_id"),
+    ReferenceKind.JOB_FAMILY: ("reference.job_family", "family_id"),
+    ReferenceKind.AFFILIATE: ("reference.affiliate", "affiliate_id"),
+    ReferenceKind.LOCAL: ("reference.local", "local_id"),
+}
+
+
 def _edit_page(
     template: str, kind: ReferenceKind, subject_id: int, status: int, **context: object
 ) -> tuple[str, int]:
@@ -55,7 +63,16 @@ def _edit_page(
     if trail.more:
         rows = more_rows("_history_rows.html", "history-rows", result=trail, text=rules.event_text)
         return rows, 200
-    page = render_template(template, trail=trail, event_text=rules.event_text, **context)
+    # The page's own address, for its pagers' links when a refused post shows it.
+    endpoint, argument = HISTORY_PAGES[kind]
+    page = render_template(
+        template,
+        trail=trail,
+        event_text=rules.event_text,
+        page_endpoint=endpoint,
+        page_args={argument: subject_id},
+        **context,
+    )
     return page, status
 
 

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from esp_registry.extensions import db
 from esp_registry.reference.models import Local
 from tests import factories
+from tests.conftest import Actions
 
 TITLE = re.compile(r'<h3><a href="/offerings/\d+"[^>]*>([^<]+)</a>')
 ROWS = {"HX-Request": "true", "HX-Target": "catalog-rows"}
@@ -216,6 +217,13 @@ def test_staff_lists_page_and_their_search_narrows(ctx):
     by_code = get(admin, certificates + "?q=testcode000007")
     assert rows_in(by_code, "certificate-rows") == 1 and "m0x 7" in by_code
     assert rows_in(get(admin, certificates + "?q=M0X 1"), "certificate-rows") == 11
+
+    # A refused revoke shows the page again: its links lead to the page, not the action.
+    first_id = re.search(r'id="certificate-(\d+)"', listed).group(1)
+    refused = Actions(admin).post(f"/certificates/{first_id}/revoke?q=m0x", {"reason": ""})
+    assert refused.status_code == 422
+    after = link(refused.get_data(as_text=True), "next")
+    assert after.startswith(certificates + "?q=m0x&page=2"), after
 
     registrations = f"/manage/offerings/{world.certified.id}"
     listed = get(admin, registrations)
