@@ -113,8 +113,8 @@ def seed_demo() -> list[DemoAccount]:
     seed_registrations_demo(people, catalog)
     seed_lft_demo()
     mentors = seed_mentoring_demo()
-    seed_reference_demo()
     seed_reports_demo()
+    seed_reference_demo()  # last: the locals come from what every demo member typed
     _quiet_demo_mail(outbox_before)
 
     return [*people.accounts(), *mentors]
