@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 POSITION = re.compile(r"(?:number|número) (\d+)")
+PLACED = re.compile(r'class="flash (?:success|info)"')
 
 # wrk prints this JSON line after its own summary (latency in microseconds).
 WRK_SCRIPT = """
@@ -245,7 +246,8 @@ def rush(
             status, text = 0, ""
         with lock:
             result.statuses[status] = result.statuses.get(status, 0) + 1
-            if status == 200 and 'role="status"' in text:
+            # Placed: the box's message is a success (a seat) or info (a waitlist place).
+            if status == 200 and PLACED.search(text):
                 found = POSITION.search(text)
                 result.told[email] = int(found.group(1)) if found else None
             else:
