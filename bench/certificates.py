@@ -16,7 +16,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -28,6 +27,7 @@ from weasyprint import HTML
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.throwaway import throwaway_database  # noqa: E402
 from esp_registry import create_app  # noqa: E402
 from esp_registry.accounts.models import User  # noqa: E402
 from esp_registry.attendance.models import Attendance, AttendanceStatus  # noqa: E402
@@ -44,23 +44,6 @@ from esp_registry.seeding import seed_reference  # noqa: E402
 
 ATTENDEES = int(os.environ.get("BENCH_ATTENDEES", "2000"))
 SINGLE_RUNS = 7
-
-
-def database() -> tuple[str, object]:
-    server = os.environ.get("TEST_DATABASE_URL")
-    if not server:
-        folder = tempfile.mkdtemp(prefix="bench-cert-")
-        return "sqlite:///" + os.path.join(folder, "bench.db"), lambda: None
-    name = f"bench_cert_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-    return sa.make_url(server).set(database=name).render_as_string(hide_password=False), drop
 
 
 def seed(count: int) -> int:
@@ -124,7 +107,7 @@ def timed(fn) -> float:  # type: ignore[no-untyped-def]
 def main(bulk_floor: bool = True) -> dict[str, float]:
     """The figures; `bulk_floor=False` leaves out raw WeasyPrint laying out all the pages as
     one document (minutes on a busy machine), so bulk_ratio is then not measured."""
-    url, drop = database()
+    url, drop = throwaway_database("bench_cert")
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "PUBLIC_BASE_URL": "https://esp.example.org"})
     prints = tempfile.mkdtemp(prefix="bench-prints-")
     app.config["CERTIFICATE_PRINTS_DIR"] = prints

@@ -11,7 +11,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +21,7 @@ from flask_migrate import upgrade
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.throwaway import throwaway_database  # noqa: E402
 from esp_registry import create_app  # noqa: E402
 from esp_registry.accounts.models import User  # noqa: E402
 from esp_registry.attendance import sheet as sheets  # noqa: E402
@@ -38,23 +38,6 @@ NAMES = int(os.environ.get("PROBE_NAMES", "500"))
 TRAININGS = int(os.environ.get("PROBE_TRAININGS", "40"))
 RUNS = int(os.environ.get("PROBE_RUNS", "7"))
 FIRST = ["José", "Zoë", "Ana María", "Nguyễn", "Björn", "Siobhán", "Kwame", "Li", "Pat", "Renée"]
-
-
-def database() -> tuple[str, object]:
-    server = os.environ.get("TEST_DATABASE_URL")
-    if not server:
-        folder = tempfile.mkdtemp(prefix="probe-pdfs-")
-        return "sqlite:///" + os.path.join(folder, "probe.db"), lambda: None
-    name = f"probe_pdfs_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-    return sa.make_url(server).set(database=name).render_as_string(hide_password=False), drop
 
 
 def offering(title: str, start: datetime, program: Program, host: Affiliate | None) -> Offering:
@@ -152,7 +135,7 @@ def measure(fn) -> tuple[float, float, int, bytes]:  # type: ignore[no-untyped-d
 
 
 def main() -> None:
-    url, drop = database()
+    url, drop = throwaway_database("probe_pdfs")
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "PUBLIC_BASE_URL": "https://esp.example.org"})
     out = Path(os.environ.get("PROBE_OUT", tempfile.mkdtemp(prefix="probe-pdfs-out-")))
     try:

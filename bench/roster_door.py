@@ -14,9 +14,7 @@ import os
 import re
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
@@ -28,6 +26,7 @@ from flask_migrate import upgrade
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.throwaway import throwaway_database  # noqa: E402
 from esp_registry import create_app  # noqa: E402
 from esp_registry.accounts.models import Role, RoleGrant, User  # noqa: E402
 from esp_registry.attendance.models import Attendance, AttendanceStatus  # noqa: E402
@@ -43,23 +42,6 @@ RUNS = 21
 PASSWORD = "door-bench-password"
 FIRST = ["Ana", "Bo", "Carmen", "Dev", "Elena", "Femi", "Grace", "Hugo", "Ines", "Jamal"]
 LAST = ["Abbott", "Baker", "Castro", "Diallo", "Evans", "Flores", "Garcia", "Haddad"]
-
-
-def database() -> tuple[str, Callable[[], None]]:
-    server = os.environ.get("TEST_DATABASE_URL")
-    if not server:
-        folder = tempfile.mkdtemp(prefix="bench-roster-")
-        return "sqlite:///" + os.path.join(folder, "bench.db"), lambda: None
-    name = f"bench_roster_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-    return sa.make_url(server).set(database=name).render_as_string(hide_password=False), drop
 
 
 def seed(count: int) -> tuple[int, int]:
@@ -139,7 +121,7 @@ def median_ms(call: Callable[[], object]) -> float:
 
 
 def main() -> None:
-    url, drop = database()
+    url, drop = throwaway_database("bench_roster")
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
     app.config["RATELIMIT_ENABLED"] = False
     try:

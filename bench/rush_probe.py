@@ -21,7 +21,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
@@ -34,6 +33,7 @@ from flask_wtf.csrf import generate_csrf
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.throwaway import throwaway_database  # noqa: E402
 from esp_registry import create_app  # noqa: E402
 from esp_registry.accounts import sessions  # noqa: E402
 from esp_registry.accounts.models import User  # noqa: E402
@@ -54,22 +54,6 @@ TIME_LIMIT = 120.0  # seconds: the rush stops here whatever is left
 SECRET = "rush-probe-secret"
 AGENT = "rush-probe"
 POSITION = re.compile(r"number (\d+) on the waitlist")
-
-
-def database() -> tuple[str, object]:
-    server = os.environ.get(
-        "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-    )
-    name = f"rush_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-    return sa.make_url(server).set(database=name).render_as_string(hide_password=False), drop
 
 
 def seed(app) -> tuple[int, list[tuple[str, str]]]:  # type: ignore[no-untyped-def]
@@ -234,7 +218,7 @@ def wait_for_server() -> None:
 
 
 def main() -> None:
-    url, drop = database()
+    url, drop = throwaway_database("rush", require_postgres=True)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET})
     server = None
     try:
