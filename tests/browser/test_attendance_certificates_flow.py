@@ -30,6 +30,7 @@ from esp_registry.extensions import db
 from esp_registry.registrations.models import Registration, RegistrationStatus
 from esp_registry.seeding import DEMO_PASSWORD
 from tests import factories
+from tests.browser.htmx import settled
 from tests.browser.menu import open_menu_link
 from tests.browser.test_registration_flow import fits_phone
 from tests.browser.test_walking_skeleton import (
@@ -237,6 +238,7 @@ def test_mark_attendance_bulk_print_and_transcript(
     expect(maria.get_by_role("alert")).to_be_visible()
     expect(hours).to_have_attribute("aria-invalid", "true")
     look(page, "cert-02-roster-hours-refused")
+    settled(page)
     hours.fill("5.5")
     maria.get_by_role("button", name="Save").click()
     expect(maria.get_by_role("alert")).to_have_count(0)
@@ -244,6 +246,7 @@ def test_mark_attendance_bulk_print_and_transcript(
     expect(maria.locator(".changed")).not_to_contain_text("Oct 17")  # was the demo's mark
 
     # Mark all present: the nine walk-ins, not Maria's edited hours.
+    settled(page)
     page.get_by_role("button", name="Mark all present").click()
     expect(page.locator("#roster-table .flash")).to_have_text(f"{len(WALK_INS)} marked present.")
     expect(count).to_have_text(

@@ -18,6 +18,7 @@ from esp_registry.registrations.models import Registration, RegistrationStatus
 from esp_registry.seeding import DEMO_PASSWORD
 from tests import factories
 from tests.browser.conftest import SCREENSHOTS
+from tests.browser.htmx import settled
 from tests.browser.menu import open_menu_link
 from tests.browser.test_registration_flow import fits_phone
 from tests.browser.test_walking_skeleton import sign_in
@@ -163,6 +164,7 @@ def test_staff_updates_keep_or_move_focus_to_what_changed(
     expect(page.locator("#roster-count")).to_have_text(
         "1 present of 1 registered · 0 absent, 0 not yet marked"
     )
+    settled(page)
     absent = page.locator(f"#absent-{ids['seat']}")
     absent.focus()
     page.keyboard.press("Enter")
@@ -171,6 +173,7 @@ def test_staff_updates_keep_or_move_focus_to_what_changed(
     expect(page.locator("#roster-count")).to_have_text(
         "0 present of 1 registered · 1 absent, 0 not yet marked"
     )
+    settled(page)
     page.get_by_role("button", name="Mark all present").click()
     expect(page.locator("#roster-table .flash")).to_be_focused()
     expect(page.locator("#live-status")).to_have_text("1 marked present.")
