@@ -232,7 +232,9 @@ def add_rule(
             _("This unit already has a rule for %(state)s: edit it instead.", state=affiliate.name)
         )
     rule = CreditRule(unit_id=unit.id, affiliate_id=affiliate.id if affiliate else None)
-    changes = _apply(rule, {name: values.get(name) for name in RULE_FIELDS})
+    given = {name: values.get(name) for name in RULE_FIELDS}
+    given["rounding"] = given["rounding"] or Rounding.DOWN_TENTH
+    changes = _apply(rule, given)
     rule.updated_at = utcnow()
     db.session.add(rule)
     _record(actor, unit.id, CreditAction.RULE_ADDED, changes, affiliate.id if affiliate else None)
@@ -240,7 +242,8 @@ def add_rule(
 
 
 def edit_rule(actor: Any, rule: CreditRule, values: dict[str, Any]) -> Result:
-    changes = _apply(rule, {name: values.get(name) for name in RULE_FIELDS})
+    """Changes the fields given (the form gives them all)."""
+    changes = _apply(rule, {name: values[name] for name in RULE_FIELDS if name in values})
     if not changes:
         return done(_("Nothing changed."), rule)
     rule.updated_at = utcnow()
