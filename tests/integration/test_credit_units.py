@@ -335,3 +335,41 @@ def test_unit_list_and_unit_page_queries_do_not_grow(client, actions):
     assert many == few
     page = client.get("/credit/units").get_data(as_text=True)
     assert "25 of 33" in page
+
+
+def test_a_state_rule_replaces_the_national_one_until_it_is_removed(client, actions):
+    staff, ceu, *_ = units_world()
+    history("MA")
+    massachusetts = factories.affiliate("MA")
+    own = rules.add_rule(staff, ceu, massachusetts, {"hours_per_unit": Decimal(5)}).subject
+    actions.sign_in("rosa@example.org")
+    page = text_of(client.get("/transcript").get_data(as_text=True))
+    assert "Massachusetts rule: 1 CEU per 5 contact hours" in page and "13.2 CEU" in page
+    assert "national rule" not in page.split("Professional Development")[0]
+    actions.sign_out()
+    actions.sign_in("admin@example.org")
+    assert actions.post(f"/credit/units/rules/{own.id}/remove").status_code == 302
+    assert db.session.scalar(sa.select(CreditRule.id).where(CreditRule.id == own.id)) is None
+    assert "Massachusetts rule removed" in client.get(f"/credit/units/{ceu.id}").get_data(
+        as_text=True
+    )
+    actions.sign_out()
+    actions.sign_in("rosa@example.org")
+    page = text_of(client.get("/transcript").get_data(as_text=True))
+    assert "1 CEU per 10 contact hours, rounded down to 0.1 — national rule" in page
+    assert "6.6 CEU" in page
+
+
+def test_units_and_rules_read_in_spanish(client, actions):
+    _staff, ceu, *_ = units_world()
+    ceu.name_es = "Unidades de Educación Continua"
+    db.session.commit()
+    history("MA")
+    actions.sign_in("rosa@example.org")
+    page = text_of(client.get("/transcript?lang=es").get_data(as_text=True))
+    assert "Unidades de Educación Continua en 2025" in page
+    assert (
+        "1 CEU por cada 10 horas de contacto, redondeado hacia abajo a 0,1 — regla nacional" in page
+    )
+    assert "Regla de Massachusetts: 1 PDP por hora de contacto" in page
+    assert "10 PDP por cada 2 microcredenciales relacionadas" in page
