@@ -37,6 +37,7 @@ from esp_registry.web import translated
 UNITS_PAGE_SIZE = 25
 HISTORY_PAGE_SIZE = 25
 RULES_LIMIT = 60  # one national rule and at most one per affiliate (52): one list, bounded
+MEMBER_RULES_LIMIT = 500  # two per active unit at most (national, own state): far past any list
 RULE_FIELDS = (
     "hours_per_unit",
     "rounding",
@@ -399,7 +400,7 @@ def member_rules(member: User) -> list[CreditRule]:
             .where(CreditUnit.active.is_(True), where)
             .options(contains_eager(CreditRule.unit), contains_eager(CreditRule.affiliate))
             .order_by(CreditUnit.name, CreditUnit.id, CreditRule.id)
-            .limit(RULES_LIMIT)
+            .limit(MEMBER_RULES_LIMIT)
         )
     )
 
