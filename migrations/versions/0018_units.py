@@ -90,6 +90,14 @@ def upgrade():
         batch_op.create_index(
             batch_op.f("ix_credit_rules_affiliate_id"), ["affiliate_id"], unique=False
         )
+        # One national rule per unit (a UNIQUE constraint lets NULL affiliates repeat).
+        batch_op.create_index(
+            "uq_credit_rules_national",
+            ["unit_id"],
+            unique=True,
+            sqlite_where=sa.text("affiliate_id IS NULL"),
+            postgresql_where=sa.text("affiliate_id IS NULL"),
+        )
 
     op.create_table(
         "credit_events",
@@ -148,6 +156,7 @@ def downgrade():
 
     op.drop_table("credit_events")
     with op.batch_alter_table("credit_rules", schema=None) as batch_op:
+        batch_op.drop_index("uq_credit_rules_national")
         batch_op.drop_index(batch_op.f("ix_credit_rules_affiliate_id"))
 
     op.drop_table("credit_rules")

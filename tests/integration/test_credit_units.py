@@ -8,6 +8,7 @@ import io
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -373,3 +374,36 @@ def test_units_and_rules_read_in_spanish(client, actions):
     )
     assert "Regla de Massachusetts: 1 PDP por hora de contacto" in page
     assert "10 PDP por cada 2 microcredenciales relacionadas" in page
+
+
+def test_micro_credentials_join_the_years_hours_once_issue_16_counts_them(
+    client, actions, monkeypatch
+):
+    """Until issue 16 no one has micro-credentials (the hook says 0); once it counts them,
+    the transcript adds their units to the hours' (3 badges with "2 = 10" give 10)."""
+    units_world()
+    history("MA")
+    member = db.session.scalar(sa.select(User).where(User.email == "rosa@example.org"))
+    assert rules.microcredentials_earned(member, 2025) == 0
+    monkeypatch.setattr(rules, "microcredentials_earned", lambda _member, year: 3)
+    actions.sign_in("rosa@example.org")
+    page = text_of(client.get("/transcript").get_data(as_text=True))
+    assert "<strong>16 PDP" in page  # 2024: 6 from 6.5 hours + 10 from 3 badges
+    assert "<strong>76 PDP" in page  # 2025: 66 + 10
+    assert "Total Professional Development Points: 92 PDP" in page
+    assert "0.6 CEU" in page  # the CEU rule converts no micro-credentials
+
+
+def test_one_national_rule_per_unit_even_when_two_admins_add_one_at_once(ctx):
+    staff, ceu, *_ = units_world()
+    refused = rules.add_rule(staff, ceu, None, {"hours_per_unit": Decimal(4)})
+    assert not refused.ok and "already has a national rule" in refused.message
+    # The check in rules.py could race; the database holds the line.
+    db.session.add(CreditRule(unit_id=ceu.id, affiliate_id=None, hours_per_unit=Decimal(4)))
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    national = sa.select(sa.func.count()).where(
+        CreditRule.unit_id == ceu.id, CreditRule.affiliate_id.is_(None)
+    )
+    assert db.session.scalar(national) == 1

@@ -71,8 +71,15 @@ class CreditRule(db.Model):
     affiliate: Mapped[Affiliate | None] = relationship()
 
     __table_args__ = (
-        # One rule per state; the one national rule (NULL affiliate) is kept single by rules.py.
+        # One rule per state, and one national rule (NULL affiliate, which UNIQUE lets repeat).
         sa.UniqueConstraint("unit_id", "affiliate_id", name="uq_credit_rules_unit_affiliate"),
+        sa.Index(
+            "uq_credit_rules_national",
+            "unit_id",
+            unique=True,
+            sqlite_where=sa.text("affiliate_id IS NULL"),
+            postgresql_where=sa.text("affiliate_id IS NULL"),
+        ),
         sa.CheckConstraint(
             "hours_per_unit IS NULL OR hours_per_unit > 0", name="hours_per_unit_positive"
         ),
