@@ -309,3 +309,44 @@ def report_scope(user: Any, affiliate_id: int | None) -> frozenset[int] | None:
     if affiliate_id not in own:
         abort(404)
     return frozenset({affiliate_id})
+
+
+# ---- units
+
+
+def may_see_credit_units(user: Any) -> bool:
+    """Credit units and their rules: national admins, and affiliate approvers (who edit
+    their own state's rules)."""
+    return _signed_in(user) and (user.is_national_admin or bool(user.approver_affiliate_ids))
+
+
+def may_edit_credit_units(user: Any) -> bool:
+    """Adding, editing and deactivating units belongs to national admins."""
+    return _signed_in(user) and user.is_national_admin
+
+
+def may_see_credit_unit(user: Any, unit: Any) -> bool:
+    return may_see_credit_units(user)
+
+
+def may_edit_credit_unit(user: Any, unit: Any) -> bool:
+    return may_edit_credit_units(user)
+
+
+def credit_rule_scope(user: Any) -> set[int] | None:
+    """States whose rules this person sets (None: all of them, and the national rules)."""
+    return None if user.is_national_admin else user.approver_affiliate_ids
+
+
+def may_set_credit_rule_for(user: Any, affiliate_id: int | None) -> bool:
+    """National admins set every rule; an approver their own affiliate's only (never the
+    national one)."""
+    if not _signed_in(user):
+        return False
+    return user.is_national_admin or (
+        affiliate_id is not None and affiliate_id in user.approver_affiliate_ids
+    )
+
+
+def may_edit_credit_rule(user: Any, rule: Any) -> bool:
+    return may_set_credit_rule_for(user, rule.affiliate_id)

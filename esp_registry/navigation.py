@@ -16,6 +16,7 @@ from esp_registry.access import (
     may_manage_offerings,
     may_match_mentoring,
     may_review_approvals,
+    may_see_credit_units,
     may_see_reports,
 )
 from esp_registry.accounts.models import Role
@@ -47,6 +48,7 @@ def staff_links(user: Any) -> list[MenuLink]:
         (may_administer_people, "people.directory", _("People")),
         (may_see_reports, "reports.index", _("Reports")),
         (may_edit_reference_data, "reference.index", _("Reference data")),
+        (may_see_credit_units, "credit_units.index", _("Credit units")),
     ]
     return [
         MenuLink(label, url_for(endpoint), endpoint) for may, endpoint, label in pages if may(user)

@@ -25,6 +25,7 @@ from esp_registry.certificates.models import Certificate, TranscriptCode
 from esp_registry.certificates.render import html_to_pdf, qr_data_uri
 from esp_registry.certificates.rules import display_code, may_download_certificate, new_code
 from esp_registry.columns import utcnow
+from esp_registry.credit.units.rules import CreditLine, add_credit_units
 from esp_registry.extensions import commit_keeping_loaded, db
 from esp_registry.mentoring.models import MentoringPairing, MentoringRequest, MentoringRole
 from esp_registry.mentoring.rules import today
@@ -63,6 +64,7 @@ class Year:
     year: int
     entries: list[Entry] = field(default_factory=list)
     total: Decimal = Decimal(0)
+    units: list[CreditLine] = field(default_factory=list)  # credit units from `total`
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class Transcript:
     member: User
     years: list[Year]
     total: Decimal
+    units: list[CreditLine] = field(default_factory=list)  # each unit's total of the years
 
     @property
     def trainings(self) -> int:
@@ -141,7 +144,9 @@ def transcript_for(member: User, now: datetime | None = None) -> Transcript:
         year.entries.append(entry)
         year.total += entry.hours
     years = sorted(by_year.values(), key=lambda y: y.year, reverse=True)
-    return Transcript(member, years, sum((y.total for y in years), Decimal(0)))
+    # Credit units (PRODUCT §13), from each year's total as built above; one query.
+    units = add_credit_units(member, years)
+    return Transcript(member, years, sum((y.total for y in years), Decimal(0)), units)
 
 
 def _content_lines(transcript: Transcript) -> list[str]:
@@ -153,6 +158,7 @@ def _content_lines(transcript: Transcript) -> list[str]:
     lines = [f"member|{member.id}|{member.full_name}|{affiliate}|{job_family}"]
     for year in transcript.years:
         lines.append(f"year|{year.year}|{year.total}")
+        lines += [line.fingerprint for line in year.units]
         for entry in year.entries:
             if entry.mentoring is not None:
                 certificate = entry.mentoring
@@ -173,6 +179,7 @@ def _content_lines(transcript: Transcript) -> list[str]:
                     f"|{offering.ends_at}|{len(offering.sessions)}|{entry.hours}"
                 )
     lines.append(f"total|{transcript.trainings}|{transcript.total}")
+    lines += [line.fingerprint for line in transcript.units]
     return lines
 
 

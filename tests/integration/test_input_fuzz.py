@@ -54,6 +54,9 @@ from esp_registry.catalog.manage_forms import CancelForm, FacilitatorForm, Offer
 from esp_registry.catalog.models import OfferingStatus
 from esp_registry.certificates.rules import issue_certificate, request_print_job
 from esp_registry.columns import utcnow
+from esp_registry.credit.units import rules as credit_unit_rules
+from esp_registry.credit.units.forms import NewRuleForm, RuleForm, UnitForm
+from esp_registry.credit.units.models import CreditRule
 from esp_registry.extensions import db
 from esp_registry.lft.forms import AlternateForm, ApplicationForm, CycleForm, DecisionForm
 from esp_registry.lft.models import LftApplication, LftEvent
@@ -172,6 +175,7 @@ PAGED_ROWS = [
     "review-list",
     "pairing-rows",
     "request-rows",
+    "unit-rows",
 ]
 FILLS = ["x", "\u00e9", "\u3042", "a\u0301"]  # one, two and three bytes; a combining mark
 
@@ -295,6 +299,10 @@ def build_world() -> dict[str, Any]:
     local = Local(affiliate_id=factories.affiliate("OH").id, name="Test Local")
     db.session.add_all([local, Local(affiliate_id=local.affiliate_id, name="Other Local")])
     db.session.commit()
+    unit = credit_unit_rules.add_unit(staff, code="CEU", name="Continuing Education Units").subject
+    hours = {"hours_per_unit": Decimal(10)}
+    credit_unit_rules.add_rule(staff, unit, None, hours)
+    ohio_rule = credit_unit_rules.add_rule(staff, unit, factories.affiliate("OH"), hours).subject
     return {
         "offering_id": running.id,
         "session_id": running.sessions[0].id,
@@ -323,6 +331,8 @@ def build_world() -> dict[str, Any]:
         "affiliate_id": factories.affiliate("OH").id,
         "local_id": local.id,
         "grant_id": fac.role_grants[0].id,
+        "unit_id": unit.id,
+        "rule_id": ohio_rule.id,
     }
 
 
@@ -519,6 +529,15 @@ TARGETS: dict[str, Target] = {
     "reports.mentoring": Target("approver", fields_of(ReportFilters)),
     "reports.table_csv": Target("approver", fields_of(ReportFilters)),
     "reports.registrations_csv": Target("admin", fields_of(ReportFilters)),
+    "credit_units.index": Target("approver"),
+    "credit_units.new_unit": Target("admin", fields_of(UnitForm), base="unit"),
+    "credit_units.unit": Target("approver"),
+    "credit_units.edit_unit": Target("admin", fields_of(UnitForm), base="unit"),
+    "credit_units.deactivate_unit": Target("admin"),
+    "credit_units.reactivate_unit": Target("admin"),
+    "credit_units.new_rule": Target("approver", fields_of(NewRuleForm), base="new_rule"),
+    "credit_units.rule": Target("approver", fields_of(RuleForm), base="rule"),
+    "credit_units.remove_rule": Target("admin"),
 }
 
 
@@ -605,6 +624,15 @@ def bases(world: World) -> dict[str, dict[str, Any]]:
         },
         "match": {"mentor_profile_id": str(ids["spare_profile_id"])},
         "log": {"activity": "coaching", "on_date": today.isoformat(), "hours": "0.5"},
+        "unit": {"code": "PDP", "name": "Professional Development Points", "name_es": ""},
+        "rule": {"hours_per_unit": "1", "rounding": "down_whole", "yearly_cap": "20"},
+        "new_rule": {
+            "scope": str(factories.affiliate("OH").id),
+            "hours_per_unit": "3",
+            "rounding": "nearest_tenth",
+            "microcredentials_per_block": "2",
+            "units_per_block": "10",
+        },
     }
 
 
@@ -707,6 +735,8 @@ def unique_values(target: Target, chosen: set[str], serial: int) -> dict[str, st
         fresh["email"] = f"rosa{serial}@example.org"
     if target.base == "offering" and "title" not in chosen:
         fresh["title"] = f"Fuzzed training {serial}"
+    if target.base == "unit":
+        fresh.update({n: f"Fuzzed unit {serial}" for n in ("code", "name") if n not in chosen})
     return fresh
 
 
@@ -773,6 +803,17 @@ def start_over(endpoint: str, code: int, world: World) -> None:
         # The facilitator the people pages act on is active and a facilitator again.
         db.session.execute(sa.update(User).values(deactivated_at=None))
         db.session.commit()
+    if endpoint == "credit_units.remove_rule":
+        # The Ohio rule the rule form edits is back (same id) for the next examples.
+        db.session.add(
+            CreditRule(
+                id=world.ids["rule_id"],
+                unit_id=world.ids["unit_id"],
+                affiliate_id=world.ids["affiliate_id"],
+                hours_per_unit=Decimal(10),
+            )
+        )
+        db.session.commit()
     if endpoint == "mentoring.withdraw_mentor":
         # Back as a mentor for the next examples.
         db.session.execute(sa.text("UPDATE mentor_profiles SET status = 'active'"))
@@ -795,6 +836,7 @@ AREAS = {
     "people": ("people",),
     "reference data": ("reference",),
     "reports": ("reports",),
+    "credit units": ("credit_units",),
 }
 
 
