@@ -67,7 +67,7 @@ class OutsideTrainingForm(FlaskForm):
     starts_on = _date(_l("First day"))
     ends_on = _date(_l("Last day"))
     hours = _hours(_l("Contact hours"))
-    description = TextAreaField(
+    summary = TextAreaField(
         _l("Short description (optional)"),
         validators=[Optional(), Length(max=MAX_DESCRIPTION, message=TOO_LONG)],
         render_kw={"rows": 3, "maxlength": MAX_DESCRIPTION},
@@ -81,7 +81,7 @@ class OutsideTrainingForm(FlaskForm):
         return Details(
             provider=" ".join((self.provider.data or "").split()),
             title=" ".join((self.title.data or "").split()),
-            description=(self.description.data or "").strip(),
+            description=(self.summary.data or "").strip(),
             starts_on=self.starts_on.data,
             ends_on=self.ends_on.data,
             hours=self.hours.data,
@@ -100,7 +100,7 @@ class DecisionForm(FlaskForm):
     decline, and when the hours change)."""
 
     hours = _hours(_l("Hours to credit"), required=False)  # a decline needs none
-    note = TextAreaField(
+    decision_note = TextAreaField(
         _l("Note to the member"),
         validators=[Optional(), Length(max=MAX_NOTE, message=TOO_LONG)],
         render_kw={"rows": 3, "maxlength": MAX_NOTE},

@@ -1,11 +1,10 @@
 """Outside PD credit pages (PRODUCT §13): load, check (access.py), call one rule, render.
 
 The two forms that carry a file post as plain multipart forms and redirect. They raise the
-request-size limit for themselves only (10 MB and a little for the other fields), so a
-file too large is a message next to the file field, not the server's bare 413, and every
-other form keeps the app's own limit. Their CSRF token is checked by the form itself
-(FlaskForm), after that limit is set, instead of by the app-wide check that reads the body
-before any view runs.
+request-size limit for themselves only (10 MB and a little for the other fields), before
+anything reads the body (the CSRF check and the NUL-byte guard do, ahead of any view), so
+every other form keeps the app's own limit; a body too large is answered with the form
+again and a message next to the file field, not the server's bare 413.
 """
 
 from __future__ import annotations
@@ -27,7 +26,6 @@ from esp_registry.columns import utcnow
 from esp_registry.credit.outside import queries, rules
 from esp_registry.credit.outside.forms import DecisionForm, OutsideTrainingForm
 from esp_registry.credit.outside.models import OutsideKind, OutsideStatus, OutsideTraining
-from esp_registry.extensions import csrf
 from esp_registry.files import checks, storage
 from esp_registry.paging import more_rows, page_request
 
@@ -51,14 +49,27 @@ def _show_errors(form: OutsideTrainingForm | DecisionForm, errors: dict[str, str
     return general
 
 
-def _read_upload() -> bool:
-    """Read the multipart body under this page's own limit; False when it is too large."""
-    request.max_content_length = UPLOAD_LIMIT
-    try:
-        request.files  # noqa: B018  (parses the body now, under the limit)
-    except RequestEntityTooLarge:
-        return False
-    return True
+UPLOADS = {"outside.new", "outside.complete"}
+
+
+@bp.url_value_preprocessor
+def upload_limit(endpoint: str | None, _values: dict | None) -> None:
+    # Runs before every before_request hook, so before anything reads the body.
+    if endpoint in UPLOADS:
+        request.max_content_length = UPLOAD_LIMIT
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(_error: RequestEntityTooLarge) -> tuple[str, int]:
+    """An upload over the limit: its form again, with the message at the file field."""
+    if request.endpoint == "outside.complete" and current_user.is_authenticated:
+        pre_approval = load_or_404(
+            OutsideTraining, (request.view_args or {}).get("training_id", 0), may_own_outside_training
+        )
+        return _too_large(OutsideKind.COMPLETED, pre_approval)
+    if request.endpoint == "outside.new" and current_user.is_authenticated:
+        return _too_large(_kind())
+    abort(413)
 
 
 # ---------------------------------------------------------------------------- member
@@ -126,23 +137,19 @@ def _submit(
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@csrf.exempt  # the form checks its own token, after the upload limit is set (see above)
 @login_required
 def new() -> tuple[str, int] | Response:
     """Record a completed outside training (proof required), or ask for pre-approval."""
-    kind = _kind()
-    if request.method == "POST" and not _read_upload():
-        return _too_large(kind)
-    return _submit(OutsideTrainingForm(), kind, None)
+    return _submit(OutsideTrainingForm(), _kind(), None)
 
 
 def _fill_from(form: OutsideTrainingForm, pre_approval: OutsideTraining) -> None:
-    for name in ("provider", "title", "description", "starts_on", "ends_on", "hours"):
+    for name in ("provider", "title", "starts_on", "ends_on", "hours"):
         form[name].data = getattr(pre_approval, name)
+    form.summary.data = pre_approval.description
 
 
 @bp.route("/<int:training_id>/complete", methods=["GET", "POST"])
-@csrf.exempt  # the form checks its own token, after the upload limit is set (see above)
 @login_required
 def complete(training_id: int) -> tuple[str, int] | Response:
     """After attending, the member records the completion of a pre-approved training: the
@@ -157,8 +164,6 @@ def complete(training_id: int) -> tuple[str, int] | Response:
     if done is not None:
         flash(_("You already recorded the completion of this training."), "info")
         return redirect(url_for("outside.request_page", training_id=done.id))
-    if request.method == "POST" and not _read_upload():
-        return _too_large(OutsideKind.COMPLETED, pre_approval)
     form = OutsideTrainingForm()
     if request.method == "GET":
         _fill_from(form, pre_approval)
@@ -206,7 +211,7 @@ def decide(training_id: int) -> tuple[str, int] | Response:
     approve = request.form.get("decision") == "approve"
     if form.validate():
         decided = rules.decide(
-            training, current_user, approve=approve, hours=form.hours.data, note=form.note.data
+            training, current_user, approve=approve, hours=form.hours.data, note=form.decision_note.data
         )
         if decided.result.ok or decided.already:
             flash(decided.result.message, decided.result.tone)

@@ -80,7 +80,7 @@ def detail_problems(details: Details, kind: OutsideKind, today: date) -> dict[st
     elif len(details.title) > MAX_TITLE:
         problems["title"] = _("Enter %(max)d characters or fewer.", max=MAX_TITLE)
     if len(details.description) > MAX_DESCRIPTION:
-        problems["description"] = _("Enter %(max)d characters or fewer.", max=MAX_DESCRIPTION)
+        problems["summary"] = _("Enter %(max)d characters or fewer.", max=MAX_DESCRIPTION)
     if details.ends_on < details.starts_on:
         problems["ends_on"] = _("The end date must be on or after the start date.")
         return problems
@@ -203,16 +203,16 @@ def decision_problems(
     change of the member's hours comes with a note."""
     problems: dict[str, str] = {}
     if len(note) > MAX_NOTE:
-        problems["note"] = _("Enter %(max)d characters or fewer.", max=MAX_NOTE)
+        problems["decision_note"] = _("Enter %(max)d characters or fewer.", max=MAX_NOTE)
     if not approve:
         if not note:
-            problems["note"] = _("Say why the request is declined.")
+            problems["decision_note"] = _("Say why the request is declined.")
         return problems
     message = hours_problem(hours, training.starts_on, training.ends_on)
     if message:
         problems["hours"] = message
     elif hours != training.hours and not note:
-        problems["note"] = _("Say why the hours change: the member sees this note.")
+        problems["decision_note"] = _("Say why the hours change: the member sees this note.")
     return problems
 
 
