@@ -78,7 +78,7 @@ def image(kind: str = "JPEG", size: tuple[int, int] = (64, 48)) -> bytes:
 
 @functools.cache
 def png_bomb(side: int = 12_000) -> bytes:
-    """A valid 1-bit PNG of side × side pixels (144 megapixels) that is a few KB on disk."""
+    """A valid 1-bit PNG of side by side pixels (144 megapixels) that is a few KB on disk."""
     row = b"\x00" + b"\x00" * (side // 8)
     body = zlib.compress(row * side, 9)
 
@@ -91,7 +91,8 @@ def png_bomb(side: int = 12_000) -> bytes:
         )
 
     header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
+    signature = b"\x89PNG\r\n\x1a\n"
+    return signature + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
 
 
 def exe() -> bytes:

@@ -166,7 +166,8 @@ def test_member_records_approver_approves_transcript_counts_it(client, people):
     assert transcript.total == Decimal(6) and transcript.trainings == 1
     assert transcript.years[0].total == Decimal(6)
     pdf = client.get("/transcript.pdf")
-    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    pages = PdfReader(io.BytesIO(pdf.data)).pages
+    text = " ".join(" ".join(p.extract_text().split()) for p in pages)
     assert "CPR and First Aid" in text and "Outside training, approved by Ohio" in text
     assert member  # signed in as the member above
 
@@ -346,9 +347,7 @@ def decide_as_other(client, training_id: int) -> int:  # type: ignore[no-untyped
 def test_the_upload_form_checks_its_csrf_token(client, people):
     as_(client, "pat@example.org")
     payload = {**fields(), "proof": (io.BytesIO(files.pdf()), "c.pdf", "application/pdf")}
-    response = client.post(
-        "/credit/outside/new", data=payload, content_type="multipart/form-data"
-    )
+    response = client.post("/credit/outside/new", data=payload, content_type="multipart/form-data")
     assert response.status_code == 400
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutsideTraining)) == 0
 

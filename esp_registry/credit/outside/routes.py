@@ -63,9 +63,8 @@ def upload_limit(endpoint: str | None, _values: dict | None) -> None:
 def too_large(_error: RequestEntityTooLarge) -> tuple[str, int]:
     """An upload over the limit: its form again, with the message at the file field."""
     if request.endpoint == "outside.complete" and current_user.is_authenticated:
-        pre_approval = load_or_404(
-            OutsideTraining, (request.view_args or {}).get("training_id", 0), may_own_outside_training
-        )
+        training_id = (request.view_args or {}).get("training_id", 0)
+        pre_approval = load_or_404(OutsideTraining, training_id, may_own_outside_training)
         return _too_large(OutsideKind.COMPLETED, pre_approval)
     if request.endpoint == "outside.new" and current_user.is_authenticated:
         return _too_large(_kind())
@@ -210,8 +209,9 @@ def decide(training_id: int) -> tuple[str, int] | Response:
     form = DecisionForm()
     approve = request.form.get("decision") == "approve"
     if form.validate():
+        note = form.decision_note.data or ""
         decided = rules.decide(
-            training, current_user, approve=approve, hours=form.hours.data, note=form.decision_note.data
+            training, current_user, approve=approve, hours=form.hours.data, note=note
         )
         if decided.result.ok or decided.already:
             flash(decided.result.message, decided.result.tone)
