@@ -85,7 +85,7 @@ def mine() -> str:
 
 
 def _kind() -> OutsideKind:
-    kind = request.args.get("kind", "")
+    kind = request.values.get("kind", "")
     return OutsideKind.PRE_APPROVAL if kind == OutsideKind.PRE_APPROVAL else OutsideKind.COMPLETED
 
 
