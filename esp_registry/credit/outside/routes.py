@@ -9,6 +9,8 @@ again and a message next to the file field, not the server's bare 413.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -172,10 +174,15 @@ def complete(training_id: int) -> tuple[str, int] | Response:
 # ---------------------------------------------------------------------------- one request
 
 
+def _as_typed(hours: Decimal) -> Decimal:
+    """3.00 as 3 and 2.50 as 2.5: the hours field shows what a person would type."""
+    return hours.quantize(Decimal(1)) if hours == hours.to_integral_value() else hours.normalize()
+
+
 def _request_context(training: OutsideTraining, form: DecisionForm | None = None) -> dict:
     decides = may_decide_outside_training(current_user, training)
     if decides and form is None:
-        form = DecisionForm(formdata=None, hours=training.hours)
+        form = DecisionForm(formdata=None, hours=_as_typed(training.hours))
     return {
         "training": training,
         "events": queries.events_of(training),
