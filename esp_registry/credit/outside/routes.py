@@ -69,7 +69,7 @@ def too_large(_error: RequestEntityTooLarge) -> tuple[str, int]:
         pre_approval = load_or_404(OutsideTraining, training_id, may_own_outside_training)
         return _too_large(OutsideKind.COMPLETED, pre_approval)
     if request.endpoint == "outside.new" and current_user.is_authenticated:
-        return _too_large(_kind())
+        return _too_large(_kind(body=False))  # the body is not read: it is too large
     abort(413)
 
 
@@ -86,8 +86,9 @@ def mine() -> str:
     return render_template("credit/outside/mine.html", found=found)
 
 
-def _kind() -> OutsideKind:
-    kind = request.values.get("kind", "")
+def _kind(body: bool = True) -> OutsideKind:
+    """Which form: from the query string, or a field of the posted form (`body`)."""
+    kind = (request.values if body else request.args).get("kind", "")
     return OutsideKind.PRE_APPROVAL if kind == OutsideKind.PRE_APPROVAL else OutsideKind.COMPLETED
 
 
