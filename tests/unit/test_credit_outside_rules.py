@@ -141,3 +141,17 @@ def test_decision_problems(app):
     assert "hours" in rules.decision_problems(training, True, Decimal(25), "Two days?")
     assert "decision_note" in rules.decision_problems(training, False, None, "")
     assert rules.decision_problems(training, False, None, "Not PD") == {}
+
+
+def test_a_pdf_that_only_mentions_javascript_in_its_text_is_accepted(app):
+    """Names in a dictionary's keys or actions count, not bytes inside strings or images."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=100)
+    writer.add_metadata({"/Title": "Intro to JavaScript /JS 1", "/Subject": "x/JSy"})
+    out = io.BytesIO()
+    writer.write(out)
+    assert checks.check_proof(out.getvalue()).ok
