@@ -370,3 +370,29 @@ def test_a_file_whose_row_fails_is_removed(ctx, people, monkeypatch):
     monkeypatch.undo()
     assert stored_files(ctx) == files_before
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutsideTraining)) == 0
+
+
+def test_my_data_lists_outside_training_and_closing_removes_the_proofs(client, people):
+    as_(client, "pat@example.org")
+    upload(client, files.pdf())
+    first = the_one()
+    as_(client, "approver.oh@example.org")
+    assert decide(client, first.id, decision="approve", hours="8").status_code == 302
+    actions = as_(client, "pat@example.org")
+    upload(client, files.image(), name="IMG_1.JPG", title="Waiting one")
+    db.session.expire_all()
+    rows = db.session.scalars(sa.select(OutsideTraining).order_by(OutsideTraining.id)).all()
+    keys = [r.proof_key for r in rows]
+    data = client.get("/account/data").get_json()
+    assert [t["title"] for t in data["outside_training"]] == ["CPR and First Aid", "Waiting one"]
+    assert data["outside_training"][0]["status"] == "approved"
+
+    response = actions.post("/account/close", {"password": factories.PASSWORD, "understood": "y"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    approved, waiting = db.session.scalars(
+        sa.select(OutsideTraining).order_by(OutsideTraining.id)
+    ).all()
+    assert approved.status == OutsideStatus.APPROVED and approved.description == ""
+    assert waiting.status == OutsideStatus.DECLINED and waiting.decision_note
+    assert not any(storage.exists(key) for key in keys)
