@@ -86,6 +86,20 @@ def test_phone_upload_approval_and_transcript_pdf(
     expect(phone.locator("#proof-error")).to_contain_text("not a PDF or a JPEG or PNG photo")
     expect(phone.get_by_role("heading", name="There is a problem")).to_be_visible()
     check_page(phone, "outside-03-refused-file")
+    # A file over 10 MB: the same form again, the message at the file field (HTTP 413).
+    huge = tmp_path / "scan.pdf"
+    huge.write_bytes(b"%PDF-1.4\n" + b"0" * (11 * 1024 * 1024))
+    phone.get_by_label(
+        "Proof: a PDF, or a photo of the certificate (at most 10 MB)"
+    ).set_input_files(huge)
+    phone.get_by_role("button", name="Send for approval").click()
+    expect(phone.locator("#proof-error")).to_contain_text("larger than 10 MB")
+    check_page(phone, "outside-03b-too-large")
+    phone.get_by_label("Provider (who gave the training)").fill(PROVIDER)
+    phone.get_by_label("Title of the training").fill(TITLE)
+    phone.get_by_label("First day").fill(day)
+    phone.get_by_label("Last day").fill(day)
+    phone.get_by_label("Contact hours").fill("3")
     photo = tmp_path / "IMG_2048.JPG"
     photo.write_bytes(files.image("JPEG", (1200, 900)))
     phone.get_by_label(
