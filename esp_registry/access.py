@@ -350,3 +350,34 @@ def may_set_credit_rule_for(user: Any, affiliate_id: int | None) -> bool:
 
 def may_edit_credit_rule(user: Any, rule: Any) -> bool:
     return may_set_credit_rule_for(user, rule.affiliate_id)
+
+
+# ---------------------------------------------------------------------------- outside
+
+
+def may_review_outside_training(user: Any) -> bool:
+    """The outside-training queue: national admins, and approvers for their affiliate."""
+    return _signed_in(user) and (user.is_national_admin or bool(user.approver_affiliate_ids))
+
+
+def outside_training_scope(user: Any) -> set[int] | None:
+    """Affiliates whose members' outside training this person decides (None: all)."""
+    return None if user.is_national_admin else user.approver_affiliate_ids
+
+
+def may_decide_outside_training(user: Any, training: Any) -> bool:
+    """The approvers of the affiliate the member asked in (national admins too); nobody
+    decides their own request."""
+    if not _signed_in(user) or training.user_id == user.id:
+        return False
+    return user.is_national_admin or training.affiliate_id in user.approver_affiliate_ids
+
+
+def may_own_outside_training(user: Any, training: Any) -> bool:
+    """Only the member who asked records the completion of a pre-approval."""
+    return _signed_in(user) and training.user_id == user.id
+
+
+def may_see_outside_training(user: Any, training: Any) -> bool:
+    """A request and its proof file: the member, and those who decide it (PRODUCT §13)."""
+    return may_own_outside_training(user, training) or may_decide_outside_training(user, training)

@@ -107,4 +107,8 @@ def from_environment(instance_path: str) -> dict[str, object]:
         # Days a bulk certificate print (one PDF per offering) is kept before the daily clean-up.
         "CERTIFICATE_PRINTS_KEEP_DAYS": max(1, int(env("CERTIFICATE_PRINTS_KEEP_DAYS", "7"))),
         "LANGUAGES": ["en", "es"],
+        # Uploaded files (proof of outside training): a directory on this server by default
+        # (outside the web root); an fsspec URL such as s3://bucket/prefix for object storage.
+        "UPLOAD_STORAGE_URL": env("UPLOAD_STORAGE_URL", "").strip()
+        or str(Path(instance_path) / "uploads"),
     }

@@ -4,6 +4,7 @@ from esp_registry.accounts.models import AccountEvent, RoleGrant, SignInSession,
 from esp_registry.attendance.models import Attendance, AttendanceEvent
 from esp_registry.catalog.models import Offering, Session
 from esp_registry.certificates.models import Certificate, CertificatePrintJob, TranscriptCode
+from esp_registry.credit.outside.models import OutsideTraining, OutsideTrainingEvent
 from esp_registry.credit.units.models import CreditEvent, CreditRule, CreditUnit
 from esp_registry.lft.models import LftApplication, LftCriterion, LftCycle, LftEvent, LftScore
 from esp_registry.mentoring.models import (
@@ -39,6 +40,8 @@ __all__ = [
     "MentoringRequest",
     "Offering",
     "OutboxMessage",
+    "OutsideTraining",
+    "OutsideTrainingEvent",
     "Program",
     "ReferenceEvent",
     "Registration",

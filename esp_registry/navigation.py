@@ -16,6 +16,7 @@ from esp_registry.access import (
     may_manage_offerings,
     may_match_mentoring,
     may_review_approvals,
+    may_review_outside_training,
     may_see_credit_units,
     may_see_reports,
 )
@@ -44,6 +45,7 @@ def staff_links(user: Any) -> list[MenuLink]:
         (may_review_approvals, "registrations.approvals", _("Approvals")),
         (may_manage_offerings, "manage.index", _("Manage trainings")),
         (may_match_mentoring, "mentoring.queue", _("Mentoring requests")),
+        (may_review_outside_training, "outside.queue", _("Outside training")),
         (may_manage_lft, "lft.cycles", _("Leaders for Tomorrow cycles")),
         (may_administer_people, "people.directory", _("People")),
         (may_see_reports, "reports.index", _("Reports")),

@@ -87,6 +87,8 @@ def make_test_app(database_url: str, **extra: object) -> Flask:
             "SIGNUP_RATE_LIMIT": "1000 per minute",
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             "WORKER_ENQUEUE": False,  # no consumer in tests: they call deliver_due themselves
+            # Uploads stay in this process (fsspec's memory file system), never on disk.
+            "UPLOAD_STORAGE_URL": "memory://test-uploads",
             **extra,
         }
     )

@@ -4,7 +4,8 @@ JSON file; and closing the account, which anonymises the person and keeps the re
 Closing keeps: registrations, attendance and hours (so a training's numbers and reports
 stay true), LFT decisions, mentoring pairings and hours, and every issued certificate,
 which keeps verifying under the name printed on it. It removes: name, e-mail, password,
-local, job title, start date, LFT essays and answers, mentoring notes, sign-ins, roles.
+local, job title, start date, LFT essays and answers, mentoring notes, sign-ins, roles,
+outside-training descriptions and proof files (what still waited is declined).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from esp_registry.accounts.models import SignInSession, User
 from esp_registry.attendance.models import Attendance
 from esp_registry.certificates.models import Certificate
 from esp_registry.columns import utcnow
+from esp_registry.credit.outside import own_data as outside
 from esp_registry.extensions import db
 from esp_registry.lft.models import LftApplication
 from esp_registry.mentoring.models import (
@@ -171,6 +173,7 @@ def export(user: User) -> dict[str, Any]:
                 )
             ],
         },
+        "outside_training": outside.exported(user, _row),
         "sign_ins": [
             _row(s, ["created_at", "last_seen_at", "ended_at", "user_agent"])
             for s in db.session.scalars(
@@ -213,5 +216,7 @@ def close_account(user: User, now: datetime | None = None) -> None:
     db.session.execute(
         sa.update(MentoringLog).where(MentoringLog.user_id == user.id).values(note="")
     )
+    proofs = outside.forget(user, now)
     db.session.commit()
+    outside.delete_proofs(proofs)
     sessions.end_other_sessions(user, keep_token=None, now=now)

@@ -25,6 +25,8 @@ from esp_registry.certificates.models import Certificate, TranscriptCode
 from esp_registry.certificates.render import html_to_pdf, qr_data_uri
 from esp_registry.certificates.rules import display_code, may_download_certificate, new_code
 from esp_registry.columns import utcnow
+from esp_registry.credit.outside.models import OutsideTraining
+from esp_registry.credit.outside.queries import approved_for_transcript
 from esp_registry.credit.units.rules import CreditLine, add_credit_units
 from esp_registry.extensions import commit_keeping_loaded, db
 from esp_registry.mentoring.models import MentoringPairing, MentoringRequest, MentoringRole
@@ -40,9 +42,12 @@ class Entry:
     offering: Offering | None
     hours: Decimal
     mentoring: Certificate | None = None
+    outside: OutsideTraining | None = None  # approved outside training (PRODUCT §13)
 
     @property
     def when(self) -> datetime:
+        if self.outside is not None:
+            return datetime.combine(self.outside.starts_on, datetime.min.time(), UTC)
         if self.mentoring is not None:
             pairing = self.mentoring.mentoring_pairing
             assert pairing is not None
@@ -52,6 +57,8 @@ class Entry:
 
     @property
     def year(self) -> int:
+        if self.outside is not None:
+            return self.outside.ends_on.year  # credit is earned when the training ends
         if self.mentoring is not None:
             return today(self.when).year
         assert self.offering is not None
@@ -105,10 +112,19 @@ def _mentoring_entries(member: User) -> list[Entry]:
     return [Entry(None, c.hours, c) for c in certificates]
 
 
+def _order(entry: Entry) -> tuple[datetime, int, int]:
+    if entry.outside is not None:
+        return (entry.when, 2, entry.outside.id)
+    if entry.mentoring is not None:
+        return (entry.when, 1, 0)
+    return (entry.when, 0, entry.offering.id if entry.offering else 0)
+
+
 def transcript_for(member: User, now: datetime | None = None) -> Transcript:
     """Completed trainings (confirmed, hours credited, certificate earned: the training
     has ended) and completed mentoring pairings
-    (with a valid certificate), newest year first, oldest first within a year; four queries
+    (with a valid certificate), and approved outside training, newest year first, oldest
+    first within a year; five queries
     whatever the number of trainings."""
     registrations = list(
         db.session.scalars(
@@ -134,9 +150,8 @@ def transcript_for(member: User, now: datetime | None = None) -> Transcript:
         if may_download_certificate(r, hours.get(r.id), now).allowed
     ]
     entries += _mentoring_entries(member)
-    entries.sort(
-        key=lambda e: (e.when, e.mentoring is not None, e.offering.id if e.offering else 0)
-    )
+    entries += [Entry(None, t.credited_hours, outside=t) for t in approved_for_transcript(member)]
+    entries.sort(key=_order)
     by_year: dict[int, Year] = {}
     for entry in entries:
         year_number = entry.year
@@ -160,7 +175,14 @@ def _content_lines(transcript: Transcript) -> list[str]:
         lines.append(f"year|{year.year}|{year.total}")
         lines += [line.fingerprint for line in year.units]
         for entry in year.entries:
-            if entry.mentoring is not None:
+            if entry.outside is not None:
+                outside = entry.outside
+                lines.append(
+                    f"outside|{outside.id}|{outside.title}|{outside.provider}"
+                    f"|{outside.affiliate.name}|{outside.decided_at}|{outside.starts_on}"
+                    f"|{outside.ends_on}|{entry.hours}"
+                )
+            elif entry.mentoring is not None:
                 certificate = entry.mentoring
                 pairing = certificate.mentoring_pairing
                 assert pairing is not None

@@ -54,6 +54,10 @@ from esp_registry.catalog.manage_forms import CancelForm, FacilitatorForm, Offer
 from esp_registry.catalog.models import OfferingStatus
 from esp_registry.certificates.rules import issue_certificate, request_print_job
 from esp_registry.columns import utcnow
+from esp_registry.credit.outside import rules as outside_rules
+from esp_registry.credit.outside.forms import DecisionForm as OutsideDecisionForm
+from esp_registry.credit.outside.forms import OutsideTrainingForm
+from esp_registry.credit.outside.models import OutsideKind, OutsideTraining
 from esp_registry.credit.units import rules as credit_unit_rules
 from esp_registry.credit.units.forms import NewRuleForm, RuleForm, UnitForm
 from esp_registry.credit.units.models import CreditRule
@@ -74,7 +78,7 @@ from esp_registry.reference.forms import (
 from esp_registry.reference.models import Local
 from esp_registry.registrations import rules as registration_rules
 from esp_registry.reports.forms import ReportFilters
-from tests import factories
+from tests import factories, outside_files
 from tests.conftest import Actions
 from tests.integration.input_world import table_counts
 from tests.integration.mentoring_world import graduate, mentee, mentor, paired
@@ -158,6 +162,8 @@ QUERY_NAMES = [
     "program",
     "year_from",
     "year_to",
+    "status",
+    "kind",
 ]
 PAGED_ROWS = [
     "catalog-rows",
@@ -176,6 +182,8 @@ PAGED_ROWS = [
     "pairing-rows",
     "request-rows",
     "unit-rows",
+    "outside-rows",
+    "queue-rows",
 ]
 FILLS = ["x", "\u00e9", "\u3042", "a\u0301"]  # one, two and three bytes; a combining mark
 
@@ -303,7 +311,16 @@ def build_world() -> dict[str, Any]:
     hours = {"hours_per_unit": Decimal(10)}
     credit_unit_rules.add_rule(staff, unit, None, hours)
     ohio_rule = credit_unit_rules.add_rule(staff, unit, factories.affiliate("OH"), hours).subject
+    outside = outside_rules.Details(
+        "Red Cross", "CPR", "", now.date() - timedelta(days=3), now.date(), Decimal(6)
+    )
+    proof = outside_files.pdf()
+    pending_outside = outside_rules.record(pat, outside, OutsideKind.COMPLETED, proof)
+    asked = outside_rules.record(pat, outside, OutsideKind.PRE_APPROVAL, None).result.subject
+    assert outside_rules.decide(asked, ohio, approve=True).result.ok
     return {
+        "training_id": pending_outside.result.subject.id,
+        "preapproved_id": asked.id,
         "offering_id": running.id,
         "session_id": running.sessions[0].id,
         "registration_id": registration.id,
@@ -538,6 +555,19 @@ TARGETS: dict[str, Target] = {
     "credit_units.new_rule": Target("approver", fields_of(NewRuleForm), base="new_rule"),
     "credit_units.rule": Target("approver", fields_of(RuleForm), base="rule"),
     "credit_units.remove_rule": Target("admin"),
+    "outside.mine": Target("member"),
+    "outside.new": Target(
+        "member", fields_of(OutsideTrainingForm, extra=("kind",)), base="outside"
+    ),
+    "outside.complete": Target(
+        "member", fields_of(OutsideTrainingForm), {"training_id": "preapproved_id"}, "outside"
+    ),
+    "outside.request_page": Target("approver"),
+    "outside.decide": Target(
+        "approver", fields_of(OutsideDecisionForm, extra=("decision",)), base="outside_decision"
+    ),
+    "outside.proof": Target("approver"),
+    "outside.queue": Target("approver"),
 }
 
 
@@ -633,6 +663,16 @@ def bases(world: World) -> dict[str, dict[str, Any]]:
             "microcredentials_per_block": "2",
             "units_per_block": "10",
         },
+        "outside": {
+            "kind": "pre_approval",  # reaches the database without a file (posts carry none)
+            "provider": "Red Cross",
+            "title": "CPR",
+            "starts_on": (today - timedelta(days=3)).isoformat(),
+            "ends_on": today.isoformat(),
+            "hours": "6",
+            "summary": "Evening course",
+        },
+        "outside_decision": {"decision": "approve", "hours": "6", "decision_note": "Fine"},
     }
 
 
@@ -814,6 +854,22 @@ def start_over(endpoint: str, code: int, world: World) -> None:
             )
         )
         db.session.commit()
+    if endpoint == "outside.decide":
+        # The request waits for a decision again, so the next example decides too.
+        db.session.execute(
+            sa.update(OutsideTraining)
+            .where(OutsideTraining.id == world.ids["training_id"])
+            .values(status="pending", decided_at=None, decided_by_id=None, approved_hours=None)
+        )
+        db.session.commit()
+    if endpoint == "outside.complete":
+        # One completion per pre-approval: the next example records it again.
+        db.session.execute(
+            sa.delete(OutsideTraining).where(
+                OutsideTraining.pre_approval_id == world.ids["preapproved_id"]
+            )
+        )
+        db.session.commit()
     if endpoint == "mentoring.withdraw_mentor":
         # Back as a mentor for the next examples.
         db.session.execute(sa.text("UPDATE mentor_profiles SET status = 'active'"))
@@ -837,6 +893,7 @@ AREAS = {
     "reference data": ("reference",),
     "reports": ("reports",),
     "credit units": ("credit_units",),
+    "outside training": ("outside",),
 }
 
 
