@@ -309,3 +309,35 @@ def report_scope(user: Any, affiliate_id: int | None) -> frozenset[int] | None:
     if affiliate_id not in own:
         abort(404)
     return frozenset({affiliate_id})
+
+
+# ---------------------------------------------------------------------------- evaluations
+
+
+def may_set_up_program_evaluation(user: Any, program: Any) -> bool:
+    """A program's evaluation (for all its offerings) is for national admins."""
+    return _signed_in(user) and user.is_national_admin
+
+
+def may_set_up_offering_evaluation(user: Any, offering: Offering) -> bool:
+    """An offering's own evaluation: whoever manages the offering."""
+    return may_manage_offering(user, offering)
+
+
+def may_see_evaluation_results(user: Any, offering: Offering) -> bool:
+    """Aggregates (never single answers) for the offering's facilitators and managers."""
+    return may_take_attendance(user, offering)
+
+
+def may_answer_evaluation(user: Any, registration: Registration) -> bool:
+    """Only the member answers for their own registration."""
+    return may_see_registration(user, registration)
+
+
+def may_open_evaluations(user: Any) -> bool:
+    """The staff list of evaluations: facilitators and those who manage trainings."""
+    return _signed_in(user) and (
+        user.is_national_admin
+        or bool(user.approver_affiliate_ids)
+        or user.has_role("facilitator")  # Role.FACILITATOR, a StrEnum
+    )

@@ -25,6 +25,7 @@ from esp_registry.certificates.models import Certificate, TranscriptCode
 from esp_registry.certificates.render import html_to_pdf, qr_data_uri
 from esp_registry.certificates.rules import display_code, may_download_certificate, new_code
 from esp_registry.columns import utcnow
+from esp_registry.credit.evaluations.rules import evaluation_states, owed
 from esp_registry.extensions import commit_keeping_loaded, db
 from esp_registry.mentoring.models import MentoringPairing, MentoringRequest, MentoringRole
 from esp_registry.mentoring.rules import today
@@ -104,8 +105,8 @@ def _mentoring_entries(member: User) -> list[Entry]:
 
 def transcript_for(member: User, now: datetime | None = None) -> Transcript:
     """Completed trainings (confirmed, hours credited, certificate earned: the training
-    has ended) and completed mentoring pairings
-    (with a valid certificate), newest year first, oldest first within a year; four queries
+    has ended, the evaluation answered if required) and completed mentoring pairings
+    (with a valid certificate), newest year first, oldest first within a year; five queries
     whatever the number of trainings."""
     registrations = list(
         db.session.scalars(
@@ -123,12 +124,16 @@ def transcript_for(member: User, now: datetime | None = None) -> Transcript:
             )
         ).unique()
     )
-    hours = credited_hours([r.id for r in registrations])
+    ids = [r.id for r in registrations]
+    hours = credited_hours(ids)
+    waiting = owed(evaluation_states(ids))
     now = now or utcnow()
     entries = [
         Entry(r.offering, hours[r.id])
         for r in registrations
-        if may_download_certificate(r, hours.get(r.id), now).allowed
+        if may_download_certificate(
+            r, hours.get(r.id), now, evaluation_owed=r.id in waiting
+        ).allowed
     ]
     entries += _mentoring_entries(member)
     entries.sort(
