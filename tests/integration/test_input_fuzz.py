@@ -172,6 +172,9 @@ PAGED_ROWS = [
     "review-list",
     "pairing-rows",
     "request-rows",
+    "offering-rows",
+    "program-rows",
+    "text-rows-1",
 ]
 FILLS = ["x", "\u00e9", "\u3042", "a\u0301"]  # one, two and three bytes; a combining mark
 
@@ -388,6 +391,12 @@ WAITING = {"application_id": "waiting_application_id"}
 NEXT = ("next",)
 
 
+EVALUATION_SETUP = (
+    "required_for_certificate",
+    *(f"questions-{n}-{part}" for n in (0, 9) for part in ("kind", "prompt", "low_label")),
+)
+
+
 def fields_of(*forms: type, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
     return tuple(name for form in forms for name in form_fields(form)) + extra
 
@@ -519,6 +528,12 @@ TARGETS: dict[str, Target] = {
     "reports.mentoring": Target("approver", fields_of(ReportFilters)),
     "reports.table_csv": Target("approver", fields_of(ReportFilters)),
     "reports.registrations_csv": Target("admin", fields_of(ReportFilters)),
+    # evaluations (their own hypothesis tests: tests/integration/test_credit_evaluations.py)
+    "evaluations.index": Target("facilitator"),
+    "evaluations.setup_program": Target("admin", EVALUATION_SETUP),
+    "evaluations.setup_offering": Target("approver", EVALUATION_SETUP, MANAGE),
+    "evaluations.results": Target("facilitator"),
+    "evaluations.answer": Target("member"),
 }
 
 
@@ -795,6 +810,7 @@ AREAS = {
     "people": ("people",),
     "reference data": ("reference",),
     "reports": ("reports",),
+    "evaluations": ("evaluations",),
 }
 
 
