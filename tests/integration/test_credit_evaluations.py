@@ -426,3 +426,34 @@ def test_my_trainings_queries_do_not_grow_with_evaluated_trainings(ctx, client):
     add(2, 12)
     assert queries_for(client, "/my-trainings") == few
     assert queries_for(client, "/transcript") == transcript_few
+
+
+# ---------------------------------------------------------------------------- report
+
+
+def test_the_evaluations_report_shows_means_from_five_answers_in_scope(ctx, client):
+    offering, evaluation = evaluated(members=5)  # hosted by Ohio
+    factories.person("approver.oh@example.org", roles=((Role.AFFILIATE_APPROVER, "OH"),))
+    factories.person("approver.tx@example.org", roles=((Role.AFFILIATE_APPROVER, "TX"),))
+    emails = ["rosa@example.org"] + [f"m{i}@example.org" for i in range(1, 5)]
+    for email in emails[:4]:
+        answer_as(offering, evaluation, email, 4, "fine")
+    actions = Actions(client)
+    actions.sign_in("approver.oh@example.org")
+    url = "/reports/evaluations?year_from=2026&year_to=2026"
+    four = page(client, url)
+    assert "Safety on the bus" in four and "Shown from 5 answers" in four
+    csv_url = "/reports/evaluations/offering.csv?year_from=2026&year_to=2026"
+    assert "How useful" not in client.get(csv_url).get_data(as_text=True)
+    answer_as(offering, evaluation, emails[4], 2, "meh")
+    five = page(client, url)
+    assert "How useful was this training for your job?: 3.6" in five  # (4*4 + 2) / 5
+    lines = client.get(csv_url).get_data(as_text=True).splitlines()
+    assert lines[0].lstrip("\ufeff") == "offering_id,offering,answered,question,answers,mean"
+    assert (
+        f"{offering.id},Safety on the bus,5,How useful was this training for your job?,5,3.6"
+        in lines
+    )
+    actions.sign_out()
+    actions.sign_in("approver.tx@example.org")
+    assert "Safety on the bus" not in page(client, url)

@@ -528,6 +528,8 @@ TARGETS: dict[str, Target] = {
     "reports.mentoring": Target("approver", fields_of(ReportFilters)),
     "reports.table_csv": Target("approver", fields_of(ReportFilters)),
     "reports.registrations_csv": Target("admin", fields_of(ReportFilters)),
+    "reports.evaluations": Target("approver", fields_of(ReportFilters)),
+    "reports.evaluations_csv": Target("approver", fields_of(ReportFilters)),
     # evaluations (their own hypothesis tests: tests/integration/test_credit_evaluations.py)
     "evaluations.index": Target("facilitator"),
     "evaluations.setup_program": Target("admin", EVALUATION_SETUP),
