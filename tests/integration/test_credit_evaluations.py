@@ -180,7 +180,7 @@ def test_a_missing_rating_shows_the_error_summary_and_stores_nothing(ctx, client
     response = actions.post(f"/evaluations/registrations/{registration.id}", data)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "There is a problem" in html and "Choose a rating from 1 to 5." in html
+    assert "There is a problem" in html and "Choose a rating from 1 to 5: How useful" in html
     assert f'href="#q{first_rating.id}-0"' in html
     assert db.session.scalar(sa.select(sa.func.count()).select_from(EvaluationReceipt)) == 0
 

@@ -114,7 +114,14 @@ def answer_form_for(evaluation: Evaluation) -> FlaskForm:
                 question.prompt,
                 choices=[(n, str(n)) for n in range(RATING_MIN, RATING_MAX + 1)],
                 coerce=int,
-                validators=[InputRequired(message=_l("Choose a rating from 1 to 5."))],
+                validators=[
+                    InputRequired(
+                        message=_l(
+                            "Choose a rating from 1 to 5: %(question)s",
+                            question=question.prompt,
+                        )
+                    )
+                ],
             )
         else:
             field = TextAreaField(
