@@ -457,3 +457,19 @@ def test_the_evaluations_report_shows_means_from_five_answers_in_scope(ctx, clie
     actions.sign_out()
     actions.sign_in("approver.tx@example.org")
     assert "Safety on the bus" not in page(client, url)
+
+
+def test_once_answered_the_form_locks_the_questions_and_saves_required(ctx, client):
+    offering, evaluation = evaluated(required=True)
+    answer_as(offering, evaluation, "rosa@example.org", 4, "ok")
+    actions = Actions(client)
+    actions.sign_in("admin@example.org")
+    url = f"/evaluations/offerings/{offering.id}/setup"
+    form = client.get(url).get_data(as_text=True)
+    assert form.count('<fieldset class="question" disabled>') == 10
+    assert "1 person has answered" in form
+    assert actions.post(url, {}).status_code == 302  # "required" unticked, nothing else sent
+    db.session.expire_all()
+    saved = db.session.get(Evaluation, evaluation.id)
+    assert not saved.required_for_certificate
+    assert [q.prompt for q in saved.questions] == [d.prompt for d in rules.default_questions()]

@@ -100,6 +100,7 @@ def index() -> str:
 def _setup(target: Program | Offering, current: Evaluation | None, inherited: Evaluation | None):  # type: ignore[no-untyped-def]
     form = SetupForm()
     result = None
+    answered = rules.answers_given(current) if current is not None else 0
     if request.method == "GET":
         source = current or inherited
         if source is not None:
@@ -107,13 +108,16 @@ def _setup(target: Program | Offering, current: Evaluation | None, inherited: Ev
         else:
             form.fill(rules.default_questions(), False)
     elif form.validate_on_submit():
+        # Once answered, the questions are shown disabled (not sent): keep them as they are.
+        drafts = drafts_of(current) if answered and current is not None else form.drafts()
         result = rules.save_evaluation(
-            target, form.drafts(), form.required_for_certificate.data, current_user
+            target, drafts, form.required_for_certificate.data, current_user
         )
         if result.ok:
             flash(result.message, "success")
             return redirect(request.path)
-    answered = rules.answers_given(current) if current is not None else 0
+    if answered and current is not None:
+        form.fill(drafts_of(current), form.required_for_certificate.data)
     return render_template(
         "credit/evaluations/setup.html",
         form=form,
