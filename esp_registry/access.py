@@ -324,6 +324,13 @@ def may_set_up_offering_evaluation(user: Any, offering: Offering) -> bool:
     return may_manage_offering(user, offering)
 
 
+def may_remove_evaluation(user: Any, evaluation: Any) -> bool:
+    """Who may set an evaluation up may remove it (the rule refuses once answered)."""
+    if evaluation.offering is not None:
+        return may_set_up_offering_evaluation(user, evaluation.offering)
+    return may_set_up_program_evaluation(user, evaluation.program)
+
+
 def may_see_evaluation_results(user: Any, offering: Offering) -> bool:
     """Aggregates (never single answers) for the offering's facilitators and managers."""
     return may_take_attendance(user, offering)

@@ -473,3 +473,22 @@ def test_once_answered_the_form_locks_the_questions_and_saves_required(ctx, clie
     saved = db.session.get(Evaluation, evaluation.id)
     assert not saved.required_for_certificate
     assert [q.prompt for q in saved.questions] == [d.prompt for d in rules.default_questions()]
+
+
+def test_an_unanswered_evaluation_may_be_removed_an_answered_one_stays(ctx, client):
+    offering, evaluation = evaluated(required=True)
+    factories.person("approver.tx@example.org", roles=((Role.AFFILIATE_APPROVER, "TX"),))
+    actions = Actions(client)
+    actions.sign_in("approver.tx@example.org")
+    assert actions.post(f"/evaluations/{evaluation.id}/remove").status_code == 404
+    actions.sign_out()
+    actions.sign_in("admin@example.org")
+    answer_as(offering, evaluation, "rosa@example.org", 4, "ok")
+    kept = actions.post(f"/evaluations/{evaluation.id}/remove", follow_redirects=True)
+    assert "this evaluation stays" in kept.get_data(as_text=True)
+    db.session.execute(sa.delete(EvaluationAnswer))
+    db.session.execute(sa.delete(EvaluationReceipt))
+    db.session.commit()
+    gone = actions.post(f"/evaluations/{evaluation.id}/remove", follow_redirects=True)
+    assert "The evaluation is removed." in gone.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Evaluation)) == 0

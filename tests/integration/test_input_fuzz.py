@@ -536,6 +536,7 @@ TARGETS: dict[str, Target] = {
     "evaluations.setup_offering": Target("approver", EVALUATION_SETUP, MANAGE),
     "evaluations.results": Target("facilitator"),
     "evaluations.answer": Target("member"),
+    "evaluations.remove": Target("approver", ids={"evaluation_id": "draft_offering_id"}),
 }
 
 

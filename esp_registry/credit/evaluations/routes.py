@@ -12,6 +12,7 @@ from esp_registry.access import (
     load_or_404,
     may_answer_evaluation,
     may_open_evaluations,
+    may_remove_evaluation,
     may_see_evaluation_results,
     may_set_up_offering_evaluation,
     may_set_up_program_evaluation,
@@ -148,6 +149,20 @@ def setup_offering(offering_id: int):  # type: ignore[no-untyped-def]
     current = _evaluation_of(offering_id=offering.id)
     inherited = _evaluation_of(program_id=offering.program_id)
     return _setup(offering, current, inherited)
+
+
+@bp.post("/<int:evaluation_id>/remove")
+@login_required
+def remove(evaluation_id: int) -> Response:
+    evaluation = load_or_404(Evaluation, evaluation_id, may_remove_evaluation)
+    back = (
+        url_for("evaluations.setup_offering", offering_id=evaluation.offering_id)
+        if evaluation.offering_id
+        else url_for("evaluations.setup_program", program_id=evaluation.program_id)
+    )
+    result = rules.remove_evaluation(evaluation)
+    flash(result.message, result.tone)
+    return redirect(back)
 
 
 @bp.get("/offerings/<int:offering_id>/results")

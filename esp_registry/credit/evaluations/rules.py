@@ -304,6 +304,19 @@ def save_evaluation(
     return done(_("The evaluation is saved."), evaluation)
 
 
+def remove_evaluation(evaluation: Evaluation) -> Result:
+    """An evaluation nobody has answered yet may be removed (a training's own then falls
+    back to its program's); once answered it stays, so the totals and the certificates
+    it gated keep their meaning — it can be made optional instead."""
+    if answers_given(evaluation):
+        return refused(
+            _("People have already answered, so this evaluation stays. You can make it optional.")
+        )
+    db.session.delete(evaluation)
+    db.session.commit()
+    return done(_("The evaluation is removed."))
+
+
 # ---------------------------------------------------------------------------- results
 
 
