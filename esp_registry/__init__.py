@@ -118,6 +118,7 @@ def _register_models_and_blueprints(app: Flask) -> None:
     from esp_registry.catalog.manage_routes import bp as manage_bp
     from esp_registry.catalog.routes import bp as catalog_bp
     from esp_registry.certificates.routes import bp as certificates_bp
+    from esp_registry.credit.evaluations.routes import bp as evaluations_bp
     from esp_registry.credit.outside.routes import bp as outside_bp
     from esp_registry.credit.units.routes import bp as credit_units_bp
     from esp_registry.lft.routes import bp as lft_bp
@@ -135,6 +136,7 @@ def _register_models_and_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)  # url_prefix /reports
     app.register_blueprint(credit_units_bp)  # url_prefix /credit/units
     app.register_blueprint(outside_bp)  # url_prefix /credit/outside
+    app.register_blueprint(evaluations_bp)  # url_prefix /evaluations
 
     @login_manager.user_loader
     def load_user(token: str) -> User | None:

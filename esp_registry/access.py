@@ -381,3 +381,42 @@ def may_own_outside_training(user: Any, training: Any) -> bool:
 def may_see_outside_training(user: Any, training: Any) -> bool:
     """A request and its proof file: the member, and those who decide it (PRODUCT §13)."""
     return may_own_outside_training(user, training) or may_decide_outside_training(user, training)
+
+
+# ---------------------------------------------------------------------------- evaluations
+
+
+def may_set_up_program_evaluation(user: Any, program: Any) -> bool:
+    """A program's evaluation (for all its offerings) is for national admins."""
+    return _signed_in(user) and user.is_national_admin
+
+
+def may_set_up_offering_evaluation(user: Any, offering: Offering) -> bool:
+    """An offering's own evaluation: whoever manages the offering."""
+    return may_manage_offering(user, offering)
+
+
+def may_remove_evaluation(user: Any, evaluation: Any) -> bool:
+    """Who may set an evaluation up may remove it (the rule refuses once answered)."""
+    if evaluation.offering is not None:
+        return may_set_up_offering_evaluation(user, evaluation.offering)
+    return may_set_up_program_evaluation(user, evaluation.program)
+
+
+def may_see_evaluation_results(user: Any, offering: Offering) -> bool:
+    """Aggregates (never single answers) for the offering's facilitators and managers."""
+    return may_take_attendance(user, offering)
+
+
+def may_answer_evaluation(user: Any, registration: Registration) -> bool:
+    """Only the member answers for their own registration."""
+    return may_see_registration(user, registration)
+
+
+def may_open_evaluations(user: Any) -> bool:
+    """The staff list of evaluations: facilitators and those who manage trainings."""
+    return _signed_in(user) and (
+        user.is_national_admin
+        or bool(user.approver_affiliate_ids)
+        or user.has_role("facilitator")  # Role.FACILITATOR, a StrEnum
+    )

@@ -4,6 +4,12 @@ from esp_registry.accounts.models import AccountEvent, RoleGrant, SignInSession,
 from esp_registry.attendance.models import Attendance, AttendanceEvent
 from esp_registry.catalog.models import Offering, Session
 from esp_registry.certificates.models import Certificate, CertificatePrintJob, TranscriptCode
+from esp_registry.credit.evaluations.models import (
+    Evaluation,
+    EvaluationAnswer,
+    EvaluationQuestion,
+    EvaluationReceipt,
+)
 from esp_registry.credit.outside.models import OutsideTraining, OutsideTrainingEvent
 from esp_registry.credit.units.models import CreditEvent, CreditRule, CreditUnit
 from esp_registry.lft.models import LftApplication, LftCriterion, LftCycle, LftEvent, LftScore
@@ -27,6 +33,10 @@ __all__ = [
     "CreditEvent",
     "CreditRule",
     "CreditUnit",
+    "Evaluation",
+    "EvaluationAnswer",
+    "EvaluationQuestion",
+    "EvaluationReceipt",
     "JobFamily",
     "LftApplication",
     "LftCriterion",

@@ -15,6 +15,7 @@ from esp_registry.access import (
     may_manage_lft,
     may_manage_offerings,
     may_match_mentoring,
+    may_open_evaluations,
     may_review_approvals,
     may_review_outside_training,
     may_see_credit_units,
@@ -49,6 +50,7 @@ def staff_links(user: Any) -> list[MenuLink]:
         (may_manage_lft, "lft.cycles", _("Leaders for Tomorrow cycles")),
         (may_administer_people, "people.directory", _("People")),
         (may_see_reports, "reports.index", _("Reports")),
+        (may_open_evaluations, "evaluations.index", _("Evaluations")),
         (may_edit_reference_data, "reference.index", _("Reference data")),
         (may_see_credit_units, "credit_units.index", _("Credit units")),
     ]

@@ -36,6 +36,7 @@ from esp_registry.certificates.render import certificate_etag, certificate_pdf, 
 from esp_registry.certificates.rules import display_code, issue_certificate
 from esp_registry.certificates.transcript import transcript_etag, transcript_for, transcript_pdf
 from esp_registry.columns import utcnow
+from esp_registry.credit.evaluations.rules import evaluation_states, owed
 from esp_registry.extensions import limiter
 from esp_registry.mentoring.certificate import (
     mentoring_certificate_etag,
@@ -58,10 +59,16 @@ def download(registration_id: int) -> Response:
     """The member's certificate, once earned (the same rule My trainings offers it by)."""
     registration = load_or_404(Registration, registration_id, may_see_registration)
     hours = credited_hours([registration.id]).get(registration.id)
-    decision = rules.may_download_certificate(registration, hours, utcnow())
+    waiting = owed(evaluation_states([registration.id]))
+    decision = rules.may_download_certificate(
+        registration, hours, utcnow(), evaluation_owed=registration.id in waiting
+    )
     if decision.code == "not_ended":
         flash(decision.reason, "info")
         return redirect(url_for("registrations.my_trainings"))
+    if decision.code == "evaluation":
+        flash(decision.reason, "info")
+        return redirect(url_for("evaluations.answer", registration_id=registration.id))
     certificate = issue_certificate(registration) if decision.allowed else None
     if certificate is None or certificate.revoked_at is not None:
         abort(404)

@@ -108,13 +108,16 @@ def _reissue(current: Certificate, name: str, hours: Decimal, now: datetime) -> 
 
 
 def may_download_certificate(
-    registration: Registration, hours: Decimal | None, now: datetime
+    registration: Registration, hours: Decimal | None, now: datetime, *, evaluation_owed: bool
 ) -> Decision:
     """Whether the member's certificate is earned: a confirmed seat with hours credited,
-    once the training's last session has ended (or its attendance was closed). Not in the
-    middle of a session, even if the facilitator marked them present at the door. My
-    trainings and the transcript ask it before they offer the download, and the download
-    asks it again."""
+    once the training's last session has ended (or its attendance was closed), and the
+    training's evaluation answered when it is required for the certificate (PRODUCT §13).
+    Not in the middle of a session, even if the facilitator marked them present at the
+    door. My trainings and the transcript ask it before they offer the download, and the
+    download asks it again. `evaluation_owed` comes from
+    credit.evaluations.rules.evaluation_states, which callers that loop ask once for all
+    their registrations. (The staff bulk print is not gated: organisers print for the room.)"""
     if registration.status != RegistrationStatus.CONFIRMED or not hours:
         return not_now(_("There is no certificate for this registration."), "nothing")
     offering = registration.offering
@@ -123,6 +126,8 @@ def may_download_certificate(
         return not_now(
             _("Your certificate will be ready once the training has ended."), "not_ended"
         )
+    if evaluation_owed:
+        return not_now(_("Answer the short evaluation to get your certificate."), "evaluation")
     return ALLOWED
 
 

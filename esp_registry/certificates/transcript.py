@@ -25,6 +25,7 @@ from esp_registry.certificates.models import Certificate, TranscriptCode
 from esp_registry.certificates.render import html_to_pdf, qr_data_uri
 from esp_registry.certificates.rules import display_code, may_download_certificate, new_code
 from esp_registry.columns import utcnow
+from esp_registry.credit.evaluations.rules import evaluation_states, owed
 from esp_registry.credit.outside.models import OutsideTraining
 from esp_registry.credit.outside.queries import approved_for_transcript
 from esp_registry.credit.units.rules import CreditLine, add_credit_units
@@ -122,9 +123,9 @@ def _order(entry: Entry) -> tuple[datetime, int, int]:
 
 def transcript_for(member: User, now: datetime | None = None) -> Transcript:
     """Completed trainings (confirmed, hours credited, certificate earned: the training
-    has ended) and completed mentoring pairings
-    (with a valid certificate), and approved outside training, newest year first, oldest
-    first within a year; five queries
+    has ended, the evaluation answered if required), completed mentoring pairings (with a
+    valid certificate) and approved outside training, newest year first, oldest first
+    within a year; six queries
     whatever the number of trainings."""
     registrations = list(
         db.session.scalars(
@@ -142,12 +143,16 @@ def transcript_for(member: User, now: datetime | None = None) -> Transcript:
             )
         ).unique()
     )
-    hours = credited_hours([r.id for r in registrations])
+    ids = [r.id for r in registrations]
+    hours = credited_hours(ids)
+    waiting = owed(evaluation_states(ids))
     now = now or utcnow()
     entries = [
         Entry(r.offering, hours[r.id])
         for r in registrations
-        if may_download_certificate(r, hours.get(r.id), now).allowed
+        if may_download_certificate(
+            r, hours.get(r.id), now, evaluation_owed=r.id in waiting
+        ).allowed
     ]
     entries += _mentoring_entries(member)
     entries += [Entry(None, t.credited_hours, outside=t) for t in approved_for_transcript(member)]

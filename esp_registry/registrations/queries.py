@@ -15,6 +15,7 @@ from esp_registry.attendance.models import Attendance, AttendanceStatus
 from esp_registry.attendance.rules import credited_hours
 from esp_registry.catalog.models import Offering, Session
 from esp_registry.certificates.rules import may_download_certificate
+from esp_registry.credit.evaluations.rules import EvaluationState, evaluation_states
 from esp_registry.extensions import db
 from esp_registry.paging import Page, PageRequest, contains, paginate
 from esp_registry.registrations.models import Registration, RegistrationStatus
@@ -38,6 +39,7 @@ class MyTraining:
     position: int | None = None
     cancel: Decision = ALLOWED  # may_cancel: the page offers Cancel only when allowed
     certificate: Decision = ALLOWED  # may_download_certificate: the same for the PDF
+    evaluation: EvaluationState | None = None  # the training's evaluation, if it has one
 
     @property
     def offering(self) -> Offering:
@@ -100,7 +102,9 @@ def my_trainings(user: User, now: datetime, at: PageRequest | None = None) -> My
     )
     order = (first_start.desc(), Registration.id.desc())
     past = paginate(mine.where(is_past), *order, size=PAST_PAGE_SIZE, at=at, seek=True)
-    hours = credited_hours([r.id for r in (*current, *past.items)])
+    ids = [r.id for r in (*current, *past.items)]
+    hours = credited_hours(ids)
+    evaluations = evaluation_states(ids)
     waiting = [r.offering_id for r in current if r.status == RegistrationStatus.WAITLISTED]
     positions = waitlist_positions(waiting)
     grouped = MyTrainings()
@@ -111,7 +115,8 @@ def my_trainings(user: User, now: datetime, at: PageRequest | None = None) -> My
             credited,
             positions.get(registration.id),
             cancel=may_cancel(registration, now),
-            certificate=may_download_certificate(registration, credited, now),
+            certificate=_certificate(registration, credited, evaluations, now),
+            evaluation=evaluations.get(registration.id),
         )
         offering = registration.offering
         over = offering.ends_at is not None and offering.ends_at < now
@@ -131,17 +136,34 @@ def my_trainings(user: User, now: datetime, at: PageRequest | None = None) -> My
     grouped.upcoming.sort(key=lambda t: t.offering.starts_at or now)
     grouped.in_progress.sort(key=lambda t: t.offering.starts_at or now)
     grouped.waitlisted.sort(key=lambda t: t.offering.starts_at or now)
-    grouped.past = [_past(r, hours.get(r.id, Decimal(0)), now) for r in past.items]
+    grouped.past = [_past(r, hours.get(r.id, Decimal(0)), evaluations, now) for r in past.items]
     grouped.past_page = replace(past, items=grouped.past)
     return grouped
 
 
-def _past(registration: Registration, credited: Decimal, now: datetime) -> MyTraining:
+def _certificate(
+    registration: Registration,
+    credited: Decimal,
+    evaluations: dict[int, EvaluationState],
+    now: datetime,
+) -> Decision:
+    state = evaluations.get(registration.id)
+    owed = state is not None and state.owed
+    return may_download_certificate(registration, credited, now, evaluation_owed=owed)
+
+
+def _past(
+    registration: Registration,
+    credited: Decimal,
+    evaluations: dict[int, EvaluationState],
+    now: datetime,
+) -> MyTraining:
     return MyTraining(
         registration,
         credited,
         cancel=may_cancel(registration, now),
-        certificate=may_download_certificate(registration, credited, now),
+        certificate=_certificate(registration, credited, evaluations, now),
+        evaluation=evaluations.get(registration.id),
     )
 
 

@@ -21,7 +21,7 @@ from esp_registry.extensions import db
 from esp_registry.mentoring.models import ActivityType
 from esp_registry.mentoring.rules import ACTIVITY_NAMES
 from esp_registry.reference.models import Program
-from esp_registry.reports import charts, queries
+from esp_registry.reports import charts, evaluation_queries, queries
 from esp_registry.reports.forms import ReportFilters
 from esp_registry.web import is_htmx
 
@@ -263,6 +263,26 @@ def mentoring() -> tuple[str, int]:
     return _page("mentoring", form, report=report, f=f)
 
 
+@bp.get("/evaluations")
+def evaluations() -> tuple[str, int]:
+    form, f = _filters()
+    if f is None:
+        return _page("evaluations", form, report=None)
+    programs = evaluation_queries.evaluations_by(f, "program")
+    offerings = evaluation_queries.evaluations_by(f, "offering")
+    report = {
+        "tables": {"program": programs, "offering": offerings[: queries.LATEST_OFFERINGS]},
+        "more_offerings": len(offerings) > queries.LATEST_OFFERINGS,
+        "by_program": charts.bar_chart(
+            _("Mean rating by program"),
+            _("Each program's mean rating (1 to 5), where at least 5 people answered."),
+            [r for r in programs if r.mean is not None],
+            [("mean", _("Mean rating"))],
+        ),
+    }
+    return _page("evaluations", form, report=report, f=f)
+
+
 # ---------------------------------------------------------------------------- CSV
 
 BOM = "\ufeff"
@@ -445,3 +465,25 @@ def registrations_csv() -> Response:
     if f is None:
         abort(404)
     return _csv("registrations", queries.REGISTRATION_COLUMNS, queries.registration_rows(f))
+
+
+@bp.get("/evaluations/<any(program, offering):table>.csv")
+def evaluations_csv(table: str) -> Response:
+    """One line per program or offering and rating question; numbers only from 5 answers."""
+    _form, f = _filters()
+    if f is None:
+        abort(404)
+    rows = evaluation_queries.evaluations_by(f, table)
+    return _csv(
+        f"evaluations-by-{table}",
+        [f"{table}_id", table, "answered", "question", "answers", "mean"],
+        _evaluation_lines(rows),
+    )
+
+
+def _evaluation_lines(rows: list[evaluation_queries.EvaluationRow]) -> Iterator[list[Any]]:
+    for r in rows:
+        if not r.questions:
+            yield [r.key, r.label, r.answered, "", "", ""]
+        for q in r.questions:
+            yield [r.key, r.label, r.answered, q.prompt, q.answers, q.mean]

@@ -184,6 +184,9 @@ PAGED_ROWS = [
     "unit-rows",
     "outside-rows",
     "queue-rows",
+    "offering-rows",
+    "program-rows",
+    "text-rows-1",
 ]
 FILLS = ["x", "\u00e9", "\u3042", "a\u0301"]  # one, two and three bytes; a combining mark
 
@@ -415,6 +418,12 @@ WAITING = {"application_id": "waiting_application_id"}
 NEXT = ("next",)
 
 
+EVALUATION_SETUP = (
+    "required_for_certificate",
+    *(f"questions-{n}-{part}" for n in (0, 9) for part in ("kind", "prompt", "low_label")),
+)
+
+
 def fields_of(*forms: type, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
     return tuple(name for form in forms for name in form_fields(form)) + extra
 
@@ -568,6 +577,15 @@ TARGETS: dict[str, Target] = {
     ),
     "outside.proof": Target("approver"),
     "outside.queue": Target("approver"),
+    "reports.evaluations": Target("approver", fields_of(ReportFilters)),
+    "reports.evaluations_csv": Target("approver", fields_of(ReportFilters)),
+    # evaluations (their own hypothesis tests: tests/integration/test_credit_evaluations.py)
+    "evaluations.index": Target("facilitator"),
+    "evaluations.setup_program": Target("admin", EVALUATION_SETUP),
+    "evaluations.setup_offering": Target("approver", EVALUATION_SETUP, MANAGE),
+    "evaluations.results": Target("facilitator"),
+    "evaluations.answer": Target("member"),
+    "evaluations.remove": Target("approver", ids={"evaluation_id": "draft_offering_id"}),
 }
 
 
@@ -894,6 +912,7 @@ AREAS = {
     "reports": ("reports",),
     "credit units": ("credit_units",),
     "outside training": ("outside",),
+    "evaluations": ("evaluations",),
 }
 
 

@@ -81,18 +81,29 @@ def test_nothing_to_cancel_on_an_inactive_registration_or_a_leaders_for_tomorrow
 def test_a_certificate_is_earned_once_the_training_has_ended_not_at_the_door():
     registration = seat(workshop())
     hours = Decimal(6)
-    middle = may_download_certificate(registration, hours, START + timedelta(hours=1))
+    middle = may_download_certificate(
+        registration, hours, START + timedelta(hours=1), evaluation_owed=False
+    )
     assert not middle.allowed and middle.code == "not_ended"
     assert "once the training has ended" in middle.reason
-    assert may_download_certificate(registration, hours, END).allowed
-    assert may_download_certificate(registration, hours, END + timedelta(days=30)).allowed
+    assert may_download_certificate(registration, hours, END, evaluation_owed=False).allowed
+    assert may_download_certificate(
+        registration, hours, END + timedelta(days=30), evaluation_owed=False
+    ).allowed
 
 
 def test_attendance_closed_early_earns_the_certificate_no_hours_earn_none():
     registration = seat(workshop())
     registration.offering.status = OfferingStatus.COMPLETED
-    assert may_download_certificate(registration, Decimal(6), START + timedelta(hours=1)).allowed
-    assert may_download_certificate(registration, Decimal(0), END).code == "nothing"
-    assert may_download_certificate(registration, None, END).code == "nothing"
+    assert may_download_certificate(
+        registration, Decimal(6), START + timedelta(hours=1), evaluation_owed=False
+    ).allowed
+    assert (
+        may_download_certificate(registration, Decimal(0), END, evaluation_owed=False).code
+        == "nothing"
+    )
+    assert (
+        may_download_certificate(registration, None, END, evaluation_owed=False).code == "nothing"
+    )
     waitlisted = seat(workshop(), RegistrationStatus.WAITLISTED)
-    assert not may_download_certificate(waitlisted, Decimal(6), END).allowed
+    assert not may_download_certificate(waitlisted, Decimal(6), END, evaluation_owed=False).allowed
