@@ -118,6 +118,7 @@ def _register_models_and_blueprints(app: Flask) -> None:
     from esp_registry.catalog.manage_routes import bp as manage_bp
     from esp_registry.catalog.routes import bp as catalog_bp
     from esp_registry.certificates.routes import bp as certificates_bp
+    from esp_registry.credit.required.routes import bp as required_bp
     from esp_registry.lft.routes import bp as lft_bp
     from esp_registry.mentoring.routes import bp as mentoring_bp
     from esp_registry.reference.routes import bp as reference_bp
@@ -131,6 +132,7 @@ def _register_models_and_blueprints(app: Flask) -> None:
     app.register_blueprint(people_bp)  # url_prefix /people
     app.register_blueprint(reference_bp)  # url_prefix /admin/reference
     app.register_blueprint(reports_bp)  # url_prefix /reports
+    app.register_blueprint(required_bp)  # url_prefix /required-trainings
 
     @login_manager.user_loader
     def load_user(token: str) -> User | None:

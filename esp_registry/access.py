@@ -309,3 +309,27 @@ def report_scope(user: Any, affiliate_id: int | None) -> frozenset[int] | None:
     if affiliate_id not in own:
         abort(404)
     return frozenset({affiliate_id})
+
+
+# ---------------------------------------------------------------------------- required
+
+
+def may_manage_requirements(user: Any) -> bool:
+    """Which programs job families must take and renew: national admins (PRODUCT §13)."""
+    return _signed_in(user) and user.is_national_admin
+
+
+def may_edit_requirement(user: Any, requirement: Any) -> bool:
+    return may_manage_requirements(user)
+
+
+def may_see_overdue(user: Any) -> bool:
+    """Who is overdue on a required training: national admins, and approvers for their
+    state affiliate(s)."""
+    return _signed_in(user) and (user.is_national_admin or bool(user.approver_affiliate_ids))
+
+
+def overdue_scope(user: Any, affiliate_id: int | None) -> frozenset[int] | None:
+    """The members' affiliates the overdue list shows: as for reports, an approver's own
+    affiliate(s) (another one is a 404), any one a national admin picks, or all."""
+    return report_scope(user, affiliate_id)

@@ -4,6 +4,7 @@ from esp_registry.accounts.models import AccountEvent, RoleGrant, SignInSession,
 from esp_registry.attendance.models import Attendance, AttendanceEvent
 from esp_registry.catalog.models import Offering, Session
 from esp_registry.certificates.models import Certificate, CertificatePrintJob, TranscriptCode
+from esp_registry.credit.required.models import RequiredTraining, RequiredTrainingReminder
 from esp_registry.lft.models import LftApplication, LftCriterion, LftCycle, LftEvent, LftScore
 from esp_registry.mentoring.models import (
     MentoringLog,
@@ -38,6 +39,8 @@ __all__ = [
     "Program",
     "ReferenceEvent",
     "Registration",
+    "RequiredTraining",
+    "RequiredTrainingReminder",
     "RoleGrant",
     "Session",
     "SignInSession",

@@ -14,8 +14,10 @@ from esp_registry.access import (
     may_edit_reference_data,
     may_manage_lft,
     may_manage_offerings,
+    may_manage_requirements,
     may_match_mentoring,
     may_review_approvals,
+    may_see_overdue,
     may_see_reports,
 )
 from esp_registry.accounts.models import Role
@@ -46,6 +48,8 @@ def staff_links(user: Any) -> list[MenuLink]:
         (may_manage_lft, "lft.cycles", _("Leaders for Tomorrow cycles")),
         (may_administer_people, "people.directory", _("People")),
         (may_see_reports, "reports.index", _("Reports")),
+        (may_see_overdue, "required.overdue", _("Overdue trainings")),
+        (may_manage_requirements, "required.requirements", _("Required trainings")),
         (may_edit_reference_data, "reference.index", _("Reference data")),
     ]
     return [

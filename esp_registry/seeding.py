@@ -8,6 +8,7 @@ from esp_registry import reference_data as ref
 from esp_registry.accounts.demo import seed_accounts_demo
 from esp_registry.catalog.demo import seed_catalog_demo
 from esp_registry.columns import utcnow
+from esp_registry.credit.required.demo import seed_required_demo
 from esp_registry.demo_builders import DEMO_PASSWORD, DemoAccount
 from esp_registry.extensions import db
 from esp_registry.lft.demo import seed_lft_demo
@@ -114,6 +115,7 @@ def seed_demo() -> list[DemoAccount]:
     seed_lft_demo()
     mentors = seed_mentoring_demo()
     seed_reports_demo()
+    seed_required_demo()
     seed_reference_demo()  # last: the locals come from what every demo member typed
     _quiet_demo_mail(outbox_before)
 
