@@ -152,25 +152,26 @@ def _remind_chunk(requirement: RequiredTraining, chunk: list, today: date, now: 
         if _already_sent(user_id, requirement_id, due, threshold):
             continue
         offering = next_offerings(user, [program_id], now).get(program_id)
-        db.session.add(
-            RequiredTrainingReminder(
-                user_id=user_id,
-                required_training_id=requirement_id,
-                due_on=due,
-                days_before=threshold,
-                sent_at=now,
-            )
-        )
-        queue_email(
-            user,
-            "required_training_reminder",
-            requirement=requirement,
-            due_on=due,
-            days=(due - today).days,
-            hours=hours,
-            offering=offering,
-        )
         try:
+            db.session.add(
+                RequiredTrainingReminder(
+                    user_id=user_id,
+                    required_training_id=requirement_id,
+                    due_on=due,
+                    days_before=threshold,
+                    sent_at=now,
+                )
+            )
+            db.session.flush()  # the unique row first: a second run stops here
+            queue_email(
+                user,
+                "required_training_reminder",
+                requirement=requirement,
+                due_on=due,
+                days=(due - today).days,
+                hours=hours,
+                offering=offering,
+            )
             db.session.commit()
             sent += 1
         except IntegrityError:

@@ -52,9 +52,10 @@ def save_requirement(
     requirement.kind = renewal
     requirement.valid_months = valid_months if renewal == RenewalKind.EXPIRY else None
     requirement.hours_per_year = hours_per_year if renewal == RenewalKind.HOURS else None
-    requirement.job_families = list(
-        db.session.scalars(sa.select(JobFamily).where(JobFamily.id.in_(job_families)))
-    )
+    with db.session.no_autoflush:
+        requirement.job_families = list(
+            db.session.scalars(sa.select(JobFamily).where(JobFamily.id.in_(job_families)))
+        )
     try:
         db.session.commit()
     except IntegrityError:
