@@ -54,6 +54,8 @@ from esp_registry.catalog.manage_forms import CancelForm, FacilitatorForm, Offer
 from esp_registry.catalog.models import OfferingStatus
 from esp_registry.certificates.rules import issue_certificate, request_print_job
 from esp_registry.columns import utcnow
+from esp_registry.credit.required.forms import OverdueFiltersForm, RequirementForm
+from esp_registry.credit.required.models import RenewalKind, RequiredTraining
 from esp_registry.extensions import db
 from esp_registry.lft.forms import AlternateForm, ApplicationForm, CycleForm, DecisionForm
 from esp_registry.lft.models import LftApplication, LftEvent
@@ -155,6 +157,7 @@ QUERY_NAMES = [
     "program",
     "year_from",
     "year_to",
+    "requirement",
 ]
 PAGED_ROWS = [
     "catalog-rows",
@@ -172,6 +175,8 @@ PAGED_ROWS = [
     "review-list",
     "pairing-rows",
     "request-rows",
+    "requirement-rows",
+    "overdue-rows",
 ]
 FILLS = ["x", "\u00e9", "\u3042", "a\u0301"]  # one, two and three bytes; a combining mark
 
@@ -294,6 +299,13 @@ def build_world() -> dict[str, Any]:
     graduate(pat)
     local = Local(affiliate_id=factories.affiliate("OH").id, name="Test Local")
     db.session.add_all([local, Local(affiliate_id=local.affiliate_id, name="Other Local")])
+    required = RequiredTraining(
+        program_id=db.session.scalar(sa.text("SELECT MIN(id) FROM programs")),
+        kind=RenewalKind.EXPIRY,
+        valid_months=36,
+        job_families=[factories.family("paraeducators")],
+    )
+    db.session.add(required)
     db.session.commit()
     return {
         "offering_id": running.id,
@@ -323,6 +335,7 @@ def build_world() -> dict[str, Any]:
         "affiliate_id": factories.affiliate("OH").id,
         "local_id": local.id,
         "grant_id": fac.role_grants[0].id,
+        "requirement_id": required.id,
     }
 
 
@@ -519,6 +532,12 @@ TARGETS: dict[str, Target] = {
     "reports.mentoring": Target("approver", fields_of(ReportFilters)),
     "reports.table_csv": Target("approver", fields_of(ReportFilters)),
     "reports.registrations_csv": Target("admin", fields_of(ReportFilters)),
+    "required.requirements": Target("admin"),
+    "required.new_requirement": Target("admin", fields_of(RequirementForm), base="requirement"),
+    "required.requirement": Target("admin", fields_of(RequirementForm), base="requirement"),
+    "required.retire": Target("admin"),
+    "required.overdue": Target("approver", fields_of(OverdueFiltersForm)),
+    "required.overdue_csv": Target("approver", fields_of(OverdueFiltersForm)),
 }
 
 
@@ -605,6 +624,12 @@ def bases(world: World) -> dict[str, dict[str, Any]]:
         },
         "match": {"mentor_profile_id": str(ids["spare_profile_id"])},
         "log": {"activity": "coaching", "on_date": today.isoformat(), "hours": "0.5"},
+        "requirement": {
+            "program": str(db.session.scalar(sa.text("SELECT MAX(id) FROM programs"))),
+            "job_families": str(factories.family("food-services").id),
+            "kind": "hours",
+            "hours_per_year": "10",
+        },
     }
 
 
@@ -759,6 +784,14 @@ def start_over(endpoint: str, code: int, world: World) -> None:
         db.session.execute(sa.delete(LftEvent).where(LftEvent.application_id.in_(mine)))
         db.session.execute(sa.delete(LftApplication).where(LftApplication.user_id == pat))
         db.session.commit()
+    if endpoint in ("required.new_requirement", "required.requirement", "required.retire"):
+        # One current requirement per program: the world's one, current again, alone.
+        kept = world.ids["requirement_id"]
+        db.session.execute(sa.delete(RequiredTraining).where(RequiredTraining.id != kept))
+        db.session.execute(
+            sa.update(RequiredTraining).where(RequiredTraining.id == kept).values(retired_at=None)
+        )
+        db.session.commit()
     if endpoint == "mentoring.ask":
         # One open request at a time: this one is withdrawn (staff could match it).
         db.session.execute(
@@ -795,6 +828,7 @@ AREAS = {
     "people": ("people",),
     "reference data": ("reference",),
     "reports": ("reports",),
+    "required trainings": ("required",),
 }
 
 
