@@ -205,7 +205,8 @@ def test_the_reminder_is_in_the_members_language(ctx):
     expiring_cook("ana@example.org", language="es")
     send_due_reminders(NOW)
     [message] = reminders()
-    assert "Hola" in message.body_text or "certificado" in message.body_text
+    assert "Su certificado de" in message.body_text and "vence en 40 días" in message.body_text
+    assert "su certificado vence el" in message.subject
     assert "Your certificate" not in message.body_text
 
 

@@ -18,7 +18,7 @@ from esp_registry.form_fields import (
 )
 
 KIND_CHOICES = [
-    (RenewalKind.EXPIRY.value, _l("A certificate that expires after some months")),
+    (RenewalKind.EXPIRY.value, _l("A certificate that expires")),
     (RenewalKind.HOURS.value, _l("Hours every calendar year")),
 ]
 
