@@ -388,3 +388,18 @@ def test_the_verification_page_says_valid_until(ctx, client):
     certificate = issue_certificate(registration)
     page = client.get(f"/verify/{certificate.code}").get_data(as_text=True)
     assert "Expired on" in page
+
+
+def test_members_are_read_in_chunks(ctx, monkeypatch):
+    """Candidates come in chunks (500 by default; 2 here): every one is reached once."""
+    from esp_registry.credit.required import reminders as module
+
+    monkeypatch.setattr(module, "CHUNK", 2)
+    requirement(BUS, "transportation-services", hours="10")
+    requirement(FOOD, "food-services", months=36)
+    for n in range(5):
+        factories.person(f"bus{n}@example.org", job_family="transportation-services")
+        expiring_cook(f"cook{n}@example.org")
+    assert send_due_reminders(NOW) == 10
+    assert send_due_reminders(NOW) == 0
+    assert len({m.to_email for m in reminders()}) == 10

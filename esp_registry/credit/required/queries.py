@@ -412,7 +412,8 @@ OVERDUE_PAGE_SIZE = 25
 
 
 def overdue_page(f: OverdueFilters, now: datetime, at: PageRequest) -> Page[OverdueRow]:
-    """One page of the overdue list (two queries: the count, then the rows)."""
+    """One page of the overdue list (two queries: the count, then the rows). Read by
+    offset: its rows are tuples of several tables, which paging.paginate does not return."""
     query = overdue_query(f, now)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
     size = OVERDUE_PAGE_SIZE

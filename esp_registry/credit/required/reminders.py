@@ -89,6 +89,15 @@ def _short(requirement: RequiredTraining, today: date, now: datetime, after: int
     start, end = year_window(today, now)
     year = hours_in(start, end, program_ids=[requirement.program_id])
     hours = sa.func.coalesce(year.c.hours, 0)
+    # Everyone shares the due date: who already had today's reminder is left out in SQL,
+    # so the hourly runs of December do not re-read thousands of members.
+    due = year_end(today)
+    reminded = sa.exists().where(
+        RequiredTrainingReminder.user_id == User.id,
+        RequiredTrainingReminder.required_training_id == requirement.id,
+        RequiredTrainingReminder.due_on == due,
+        RequiredTrainingReminder.days_before == reminder_threshold(due, today),
+    )
     return list(
         db.session.execute(
             sa.select(User.id, hours)
@@ -96,6 +105,7 @@ def _short(requirement: RequiredTraining, today: date, now: datetime, after: int
             .where(
                 User.id.in_(_members_of(requirement)),
                 hours < requirement.hours_per_year,
+                ~reminded,
                 User.id > after,
             )
             .order_by(User.id)
