@@ -403,3 +403,16 @@ def test_members_are_read_in_chunks(ctx, monkeypatch):
     assert send_due_reminders(NOW) == 10
     assert send_due_reminders(NOW) == 0
     assert len({m.to_email for m in reminders()}) == 10
+
+
+def test_the_worker_task_sends_the_reminders_once(ctx):
+    from esp_registry import worker
+
+    requirement(FOOD, "food-services", months=36)
+    cook = factories.person("cook@example.org", job_family="food-services")
+    completed(cook, FOOD, datetime.now(UTC) - timedelta(days=365 * 3 - 30))
+    assert worker.remind_required_trainings.call_local() == 1
+    assert worker.remind_required_trainings.call_local() == 0
+    assert "remind_required_trainings" in {
+        t.__name__ for t in worker.huey._registry._periodic_tasks
+    }
