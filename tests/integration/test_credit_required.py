@@ -327,6 +327,14 @@ def test_overdue_list_query_count_does_not_grow(ctx, actions):
         if n % 3 == 0:
             completed(member, FOOD, datetime.now(UTC) - timedelta(days=2000 + n))
     assert queries() <= few
+    # 33 rows: two pages; "Show more" (htmx) answers with the next rows and the pager.
+    first = actions.client.get("/required-trainings/overdue").get_data(as_text=True)
+    assert "1\u201325 of 33" in first
+    more = actions.client.get(
+        "/required-trainings/overdue?page=2&from=1",
+        headers={"HX-Request": "true", "HX-Target": "overdue-rows"},
+    ).get_data(as_text=True)
+    assert "<html" not in more and more.count("<li") == 8 and "1\u201333 of 33" in more
 
 
 # ---------------------------------------------------------------------------- admin pages
