@@ -206,11 +206,13 @@ def _aware(value: datetime | None) -> datetime | None:
 NEXT_OFFERINGS_LIMIT = 60
 
 
-def next_offerings(user: User, program_ids: list[int], now: datetime) -> dict[int, Offering]:
-    """Per program, the soonest published offering the member may register for now: for
-    their job family (or everyone), hosted nationally or by their own affiliate."""
+def open_offerings(
+    affiliate_id: int, job_family_id: int, program_ids: list[int], now: datetime
+) -> list[Offering]:
+    """The programs' published offerings still to start, soonest first, for this job
+    family (or everyone) and hosted nationally or by this affiliate."""
     if not program_ids:
-        return {}
+        return []
     first_start = (
         sa.select(sa.func.min(Session.starts_at))
         .where(Session.offering_id == Offering.id)
@@ -219,32 +221,44 @@ def next_offerings(user: User, program_ids: list[int], now: datetime) -> dict[in
     for_everyone = ~sa.exists().where(offering_audience.c.offering_id == Offering.id)
     for_family = sa.exists().where(
         offering_audience.c.offering_id == Offering.id,
-        offering_audience.c.job_family_id == user.job_family_id,
+        offering_audience.c.job_family_id == job_family_id,
     )
-    candidates = db.session.scalars(
-        sa.select(Offering)
-        .where(
-            Offering.program_id.in_(program_ids),
-            Offering.status == OfferingStatus.PUBLISHED,
-            first_start > now,
-            sa.or_(
-                Offering.host_affiliate_id.is_(None),
-                Offering.host_affiliate_id == user.affiliate_id,
-            ),
-            sa.or_(for_everyone, for_family),
-        )
-        .order_by(first_start, Offering.id)
-        .limit(NEXT_OFFERINGS_LIMIT)
-        .options(
-            selectinload(Offering.sessions),
-            selectinload(Offering.audience),
-            joinedload(Offering.parent),
-            joinedload(Offering.host_affiliate),
+    return list(
+        db.session.scalars(
+            sa.select(Offering)
+            .where(
+                Offering.program_id.in_(program_ids),
+                Offering.status == OfferingStatus.PUBLISHED,
+                first_start > now,
+                sa.or_(
+                    Offering.host_affiliate_id.is_(None),
+                    Offering.host_affiliate_id == affiliate_id,
+                ),
+                sa.or_(for_everyone, for_family),
+            )
+            .order_by(first_start, Offering.id)
+            .limit(NEXT_OFFERINGS_LIMIT)
+            .options(
+                selectinload(Offering.sessions),
+                selectinload(Offering.audience),
+                joinedload(Offering.parent),
+                joinedload(Offering.host_affiliate),
+            )
         )
     )
+
+
+def next_offerings(
+    user: User, program_ids: list[int], now: datetime, candidates: list[Offering] | None = None
+) -> dict[int, Offering]:
+    """Per program, the soonest offering the member may register for now (may_register):
+    among `candidates` when the caller has them (the reminders share them per affiliate
+    and job family), else among the open offerings read for this member."""
+    if candidates is None:
+        candidates = open_offerings(user.affiliate_id, user.job_family_id, program_ids, now)
     found: dict[int, Offering] = {}
     for offering in candidates:
-        if offering.program_id in found:
+        if offering.program_id in found or offering.program_id not in program_ids:
             continue
         if may_register(user, offering, now).allowed:
             found[offering.program_id] = offering

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from esp_registry.accounts.models import User
+from esp_registry.catalog.models import Offering
 from esp_registry.columns import utcnow
 from esp_registry.credit.required.models import (
     RenewalKind,
@@ -31,6 +32,7 @@ from esp_registry.credit.required.queries import (
     last_completions,
     midnight,
     next_offerings,
+    open_offerings,
     year_window,
 )
 from esp_registry.credit.required.rules import (
@@ -40,7 +42,7 @@ from esp_registry.credit.required.rules import (
     valid_until,
     year_end,
 )
-from esp_registry.extensions import db
+from esp_registry.extensions import commit_keeping_loaded, db
 from esp_registry.notifications.outbox import queue_email
 
 log = logging.getLogger(__name__)
@@ -146,6 +148,7 @@ def _remind_chunk(requirement: RequiredTraining, chunk: list, today: date, now: 
         for u in db.session.scalars(sa.select(User).where(User.id.in_([row[0] for row in chunk])))
     }
     program_id, requirement_id = requirement.program_id, requirement.id
+    offerings: dict[tuple[int, int], list[Offering]] = {}  # per affiliate and job family
     sent = 0
     for user_id, value in chunk:
         if requirement.kind == RenewalKind.EXPIRY:
@@ -161,7 +164,10 @@ def _remind_chunk(requirement: RequiredTraining, chunk: list, today: date, now: 
             continue
         if _already_sent(user_id, requirement_id, due, threshold):
             continue
-        offering = next_offerings(user, [program_id], now).get(program_id)
+        where = (user.affiliate_id, user.job_family_id)
+        if where not in offerings:
+            offerings[where] = open_offerings(*where, [program_id], now)
+        offering = next_offerings(user, [program_id], now, offerings[where]).get(program_id)
         try:
             db.session.add(
                 RequiredTrainingReminder(
@@ -182,7 +188,7 @@ def _remind_chunk(requirement: RequiredTraining, chunk: list, today: date, now: 
                 hours=hours,
                 offering=offering,
             )
-            db.session.commit()
+            commit_keeping_loaded()  # the users and offerings read stay usable, unread again
             sent += 1
         except IntegrityError:
             # Another run wrote this reminder first: it sent the e-mail, this one does not.
