@@ -73,3 +73,16 @@ def test_an_admin_reads_and_edits_a_requirement(page: Page, check_page: CheckPag
     expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     check_page(page, "required-04-requirement-error")
     sign_out(page)
+
+
+@pytest.mark.browser
+def test_an_admin_retires_a_requirement_after_confirming(page: Page) -> None:
+    page.goto("/?lang=en")
+    sign_in(page, "admin@example.org", DEMO_PASSWORD)
+    open_menu_link(page, "Required trainings")
+    page.get_by_role("link", name="Bus Driver In-Service").click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Retire this requirement").click()
+    expect(page.get_by_text("Requirement retired.")).to_be_visible()
+    expect(page.locator("#requirement-rows")).to_contain_text("retired on")
+    sign_out(page)
