@@ -94,6 +94,8 @@ PAGES = [
     Page("report: certificates", "admin", lambda w: "/reports/certificates"),
     Page("report: LFT pipeline", "admin", lambda w: "/reports/lft"),
     Page("report: mentoring", "admin", lambda w: "/reports/mentoring"),
+    Page("overdue trainings (approver)", "approver", lambda w: "/required-trainings/overdue"),
+    Page("overdue trainings (admin)", "admin", lambda w: "/required-trainings/overdue"),
     Page("transcript PDF", "member", lambda w: "/transcript.pdf", pdf=True),
     Page(
         "certificate PDF",

@@ -38,6 +38,7 @@ from esp_registry.catalog.models import (
 from esp_registry.certificates.models import Certificate
 from esp_registry.certificates.rules import new_code
 from esp_registry.columns import utcnow
+from esp_registry.credit.required.models import RequiredTraining, required_training_job_families
 from esp_registry.extensions import db
 from esp_registry.lft.models import LftApplication, LftCriterion, LftCycle, LftEvent, LftScore
 from esp_registry.lft.models import LftStatus as Lft
@@ -194,8 +195,34 @@ class Seeder:
         self.seed_rush()
         self.seed_lft()
         self.seed_mentoring()
+        self.seed_required()
         db.session.commit()
         return self.world
+
+    def seed_required(self) -> None:
+        """Two required trainings, so the overdue list has national-scale rows to group."""
+        food, bus = (
+            f"getting-educated-{slug}" for slug in ("food-services", "transportation-services")
+        )
+        ids = self.insert(
+            RequiredTraining,
+            [
+                {"program_id": self.programs[food].id, "kind": "expiry", "valid_months": 36,
+                 "created_at": self.now - 400 * DAY},
+                {"program_id": self.programs[bus].id, "kind": "hours",
+                 "hours_per_year": Decimal(10), "created_at": self.now - 400 * DAY},
+            ],
+        )  # fmt: skip
+        self.insert_plain(
+            required_training_job_families,
+            [
+                {"required_training_id": ids[0], "job_family_id": self.families["food-services"]},
+                {
+                    "required_training_id": ids[1],
+                    "job_family_id": self.families["transportation-services"],
+                },
+            ],
+        )
 
     def seed_locals(self) -> None:
         names = {a.id: a.name for a in db.session.scalars(sa.select(Affiliate))}

@@ -120,6 +120,7 @@ def _register_models_and_blueprints(app: Flask) -> None:
     from esp_registry.certificates.routes import bp as certificates_bp
     from esp_registry.credit.evaluations.routes import bp as evaluations_bp
     from esp_registry.credit.outside.routes import bp as outside_bp
+    from esp_registry.credit.required.routes import bp as required_bp
     from esp_registry.credit.units.routes import bp as credit_units_bp
     from esp_registry.lft.routes import bp as lft_bp
     from esp_registry.mentoring.routes import bp as mentoring_bp
@@ -137,6 +138,7 @@ def _register_models_and_blueprints(app: Flask) -> None:
     app.register_blueprint(credit_units_bp)  # url_prefix /credit/units
     app.register_blueprint(outside_bp)  # url_prefix /credit/outside
     app.register_blueprint(evaluations_bp)  # url_prefix /evaluations
+    app.register_blueprint(required_bp)  # url_prefix /required-trainings
 
     @login_manager.user_loader
     def load_user(token: str) -> User | None:

@@ -420,3 +420,27 @@ def may_open_evaluations(user: Any) -> bool:
         or bool(user.approver_affiliate_ids)
         or user.has_role("facilitator")  # Role.FACILITATOR, a StrEnum
     )
+
+
+# ---------------------------------------------------------------------------- required
+
+
+def may_manage_requirements(user: Any) -> bool:
+    """Which programs job families must take and renew: national admins (PRODUCT §13)."""
+    return _signed_in(user) and user.is_national_admin
+
+
+def may_edit_requirement(user: Any, requirement: Any) -> bool:
+    return may_manage_requirements(user)
+
+
+def may_see_overdue(user: Any) -> bool:
+    """Who is overdue on a required training: national admins, and approvers for their
+    state affiliate(s)."""
+    return _signed_in(user) and (user.is_national_admin or bool(user.approver_affiliate_ids))
+
+
+def overdue_scope(user: Any, affiliate_id: int | None) -> frozenset[int] | None:
+    """The members' affiliates the overdue list shows: as for reports, an approver's own
+    affiliate(s) (another one is a 404), any one a national admin picks, or all."""
+    return report_scope(user, affiliate_id)

@@ -11,6 +11,7 @@ from esp_registry.credit.evaluations.models import (
     EvaluationReceipt,
 )
 from esp_registry.credit.outside.models import OutsideTraining, OutsideTrainingEvent
+from esp_registry.credit.required.models import RequiredTraining, RequiredTrainingReminder
 from esp_registry.credit.units.models import CreditEvent, CreditRule, CreditUnit
 from esp_registry.lft.models import LftApplication, LftCriterion, LftCycle, LftEvent, LftScore
 from esp_registry.mentoring.models import (
@@ -55,6 +56,8 @@ __all__ = [
     "Program",
     "ReferenceEvent",
     "Registration",
+    "RequiredTraining",
+    "RequiredTrainingReminder",
     "RoleGrant",
     "Session",
     "SignInSession",

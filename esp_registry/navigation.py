@@ -14,11 +14,13 @@ from esp_registry.access import (
     may_edit_reference_data,
     may_manage_lft,
     may_manage_offerings,
+    may_manage_requirements,
     may_match_mentoring,
     may_open_evaluations,
     may_review_approvals,
     may_review_outside_training,
     may_see_credit_units,
+    may_see_overdue,
     may_see_reports,
 )
 from esp_registry.accounts.models import Role
@@ -51,6 +53,8 @@ def staff_links(user: Any) -> list[MenuLink]:
         (may_administer_people, "people.directory", _("People")),
         (may_see_reports, "reports.index", _("Reports")),
         (may_open_evaluations, "evaluations.index", _("Evaluations")),
+        (may_see_overdue, "required.overdue", _("Overdue trainings")),
+        (may_manage_requirements, "required.requirements", _("Required trainings")),
         (may_edit_reference_data, "reference.index", _("Reference data")),
         (may_see_credit_units, "credit_units.index", _("Credit units")),
     ]

@@ -10,6 +10,7 @@ from esp_registry.catalog.demo import seed_catalog_demo
 from esp_registry.columns import utcnow
 from esp_registry.credit.evaluations.demo import seed_evaluations_demo
 from esp_registry.credit.outside.demo import seed_outside_demo
+from esp_registry.credit.required.demo import seed_required_demo
 from esp_registry.credit.units.demo import seed_units_demo
 from esp_registry.demo_builders import DEMO_PASSWORD, DemoAccount
 from esp_registry.extensions import db
@@ -120,6 +121,7 @@ def seed_demo() -> list[DemoAccount]:
     seed_units_demo()
     seed_outside_demo()
     seed_evaluations_demo()
+    seed_required_demo()
     seed_reference_demo()  # last: the locals come from what every demo member typed
     _quiet_demo_mail(outbox_before)
 

@@ -167,3 +167,22 @@ def complete_due_mentoring_pairings() -> int:
 
     with worker_app().app_context():
         return complete_due_pairings()
+
+
+@huey.periodic_task(crontab(minute="5"))
+def remind_required_trainings() -> int:
+    """E-mails 60 and 14 days before a required training is due (PRODUCT §13). Daily would
+    do; hourly (and once at start, below) is safe because each reminder is sent once."""
+    from esp_registry.credit.required.reminders import send_due_reminders
+
+    with worker_app().app_context():
+        return send_due_reminders()
+
+
+@huey.on_startup()
+def _remind_at_start() -> None:
+    """A worker that just started (a demo's `make run`) checks at once, not at minute 5."""
+    try:
+        remind_required_trainings()
+    except Exception:
+        log.warning("could not enqueue the required-training reminders", exc_info=True)

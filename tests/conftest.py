@@ -22,11 +22,15 @@ from flask_migrate import upgrade
 from werkzeug.test import TestResponse
 
 from esp_registry import create_app
+from esp_registry import reference_data as ref
 from esp_registry.extensions import db, limiter
 from esp_registry.seeding import seed_reference
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 REFERENCE_TABLES = {"job_families", "affiliates", "programs", "alembic_version"}
+REFERENCE_PROGRAMS = [slug for slug, _name, _text in ref.PROGRAMS] + [
+    ref.getting_educated_slug(slug) for slug, _name, _text in ref.JOB_FAMILIES
+]
 
 
 def _postgres_server() -> str | None:
@@ -134,6 +138,9 @@ def _wipe() -> None:
         db.session.execute(sa.text("PRAGMA defer_foreign_keys=ON"))  # offerings refer to offerings
         for table in tables:
             db.session.execute(table.delete())
+    # Programs a demo added (the required-trainings demo makes two): reference data only.
+    programs = db.metadata.tables["programs"]
+    db.session.execute(programs.delete().where(programs.c.slug.not_in(REFERENCE_PROGRAMS)))
     db.session.commit()
 
 

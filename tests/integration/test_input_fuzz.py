@@ -58,6 +58,8 @@ from esp_registry.credit.outside import rules as outside_rules
 from esp_registry.credit.outside.forms import DecisionForm as OutsideDecisionForm
 from esp_registry.credit.outside.forms import OutsideTrainingForm
 from esp_registry.credit.outside.models import OutsideKind, OutsideTraining
+from esp_registry.credit.required.forms import OverdueFiltersForm, RequirementForm
+from esp_registry.credit.required.models import RenewalKind, RequiredTraining
 from esp_registry.credit.units import rules as credit_unit_rules
 from esp_registry.credit.units.forms import NewRuleForm, RuleForm, UnitForm
 from esp_registry.credit.units.models import CreditRule
@@ -164,6 +166,7 @@ QUERY_NAMES = [
     "year_to",
     "status",
     "kind",
+    "requirement",
 ]
 PAGED_ROWS = [
     "catalog-rows",
@@ -187,6 +190,8 @@ PAGED_ROWS = [
     "offering-rows",
     "program-rows",
     "text-rows-1",
+    "requirement-rows",
+    "overdue-rows",
 ]
 FILLS = ["x", "\u00e9", "\u3042", "a\u0301"]  # one, two and three bytes; a combining mark
 
@@ -309,6 +314,13 @@ def build_world() -> dict[str, Any]:
     graduate(pat)
     local = Local(affiliate_id=factories.affiliate("OH").id, name="Test Local")
     db.session.add_all([local, Local(affiliate_id=local.affiliate_id, name="Other Local")])
+    required = RequiredTraining(
+        program_id=db.session.scalar(sa.text("SELECT MIN(id) FROM programs")),
+        kind=RenewalKind.EXPIRY,
+        valid_months=36,
+        job_families=[factories.family("paraeducators")],
+    )
+    db.session.add(required)
     db.session.commit()
     unit = credit_unit_rules.add_unit(staff, code="CEU", name="Continuing Education Units").subject
     hours = {"hours_per_unit": Decimal(10)}
@@ -353,6 +365,7 @@ def build_world() -> dict[str, Any]:
         "grant_id": fac.role_grants[0].id,
         "unit_id": unit.id,
         "rule_id": ohio_rule.id,
+        "requirement_id": required.id,
     }
 
 
@@ -586,6 +599,12 @@ TARGETS: dict[str, Target] = {
     "evaluations.results": Target("facilitator"),
     "evaluations.answer": Target("member"),
     "evaluations.remove": Target("approver", ids={"evaluation_id": "draft_offering_id"}),
+    "required.requirements": Target("admin"),
+    "required.new_requirement": Target("admin", fields_of(RequirementForm), base="requirement"),
+    "required.requirement": Target("admin", fields_of(RequirementForm), base="requirement"),
+    "required.retire": Target("admin"),
+    "required.overdue": Target("approver", fields_of(OverdueFiltersForm)),
+    "required.overdue_csv": Target("approver", fields_of(OverdueFiltersForm)),
 }
 
 
@@ -691,6 +710,12 @@ def bases(world: World) -> dict[str, dict[str, Any]]:
             "summary": "Evening course",
         },
         "outside_decision": {"decision": "approve", "hours": "6", "decision_note": "Fine"},
+        "requirement": {
+            "program": str(db.session.scalar(sa.text("SELECT MAX(id) FROM programs"))),
+            "job_families": str(factories.family("food-services").id),
+            "kind": "hours",
+            "hours_per_year": "10",
+        },
     }
 
 
@@ -847,6 +872,14 @@ def start_over(endpoint: str, code: int, world: World) -> None:
         db.session.execute(sa.delete(LftEvent).where(LftEvent.application_id.in_(mine)))
         db.session.execute(sa.delete(LftApplication).where(LftApplication.user_id == pat))
         db.session.commit()
+    if endpoint in ("required.new_requirement", "required.requirement", "required.retire"):
+        # One current requirement per program: the world's one, current again, alone.
+        kept = world.ids["requirement_id"]
+        db.session.execute(sa.delete(RequiredTraining).where(RequiredTraining.id != kept))
+        db.session.execute(
+            sa.update(RequiredTraining).where(RequiredTraining.id == kept).values(retired_at=None)
+        )
+        db.session.commit()
     if endpoint == "mentoring.ask":
         # One open request at a time: this one is withdrawn (staff could match it).
         db.session.execute(
@@ -913,6 +946,7 @@ AREAS = {
     "credit units": ("credit_units",),
     "outside training": ("outside",),
     "evaluations": ("evaluations",),
+    "required trainings": ("required",),
 }
 
 
