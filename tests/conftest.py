@@ -47,6 +47,28 @@ def _postgres_server() -> str | None:
         return None
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests run on one database, which keeps `make test` within CI's time: the
+    production one (PostgreSQL) when it is reachable, else SQLite. The database behaviour
+    itself is tested on both by the integration tests. BROWSER_DATABASES=both runs both."""
+    if os.environ.get("BROWSER_DATABASES") == "both":
+        return
+    browser = [item for item in items if item.get_closest_marker("browser")]
+    if not browser:
+        return
+    keep = "postgresql" if _postgres_server() else "sqlite"
+    dropped = [
+        item
+        for item in browser
+        if getattr(item, "callspec", None) is not None
+        and item.callspec.params.get("app", keep) != keep
+    ]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        gone = set(map(id, dropped))
+        items[:] = [item for item in items if id(item) not in gone]
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh, empty PostgreSQL database for this test run."""
