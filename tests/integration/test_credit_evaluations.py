@@ -492,3 +492,31 @@ def test_an_unanswered_evaluation_may_be_removed_an_answered_one_stays(ctx, clie
     gone = actions.post(f"/evaluations/{evaluation.id}/remove", follow_redirects=True)
     assert "The evaluation is removed." in gone.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Evaluation)) == 0
+
+
+def test_the_evaluations_list_queries_do_not_grow_with_rows(ctx, client):
+    """Each row shows its dates (sessions) and its question count: loaded for the page."""
+    admin, fac = staff()
+    rosa = factories.person("rosa@example.org", name="Rosa Delgado")
+
+    def add(start: int, stop: int) -> None:
+        for i in range(start, stop):
+            offering = training(rosa, fac, f"Training {i}", PAST - timedelta(days=i), "2")
+            rules.save_evaluation(offering, rules.default_questions(), False, admin)
+
+    add(0, 2)
+    Actions(client).sign_in("admin@example.org")
+    few = queries_for(client, "/evaluations/")
+    add(2, 12)
+    assert queries_for(client, "/evaluations/") == few
+
+
+def test_a_strange_show_more_target_is_not_a_500(ctx, client):
+    offering, _evaluation = evaluated()
+    Actions(client).sign_in("fac@example.org")
+    for target in ("text-rows-²", "text-rows-99999999999999", "text-rows-x", "text-rows-"):
+        response = client.get(
+            f"/evaluations/offerings/{offering.id}/results",
+            headers={"HX-Request": "true", "HX-Target": target},
+        )
+        assert response.status_code == 200, target

@@ -424,3 +424,29 @@ def test_the_worker_task_sends_the_reminders_once(ctx):
     assert "remind_required_trainings" in {
         t.__name__ for t in worker.huey._registry._periodic_tasks
     }
+
+
+def test_a_completion_counts_once_its_required_evaluation_is_answered(ctx):
+    """The certificate waits for a required evaluation, so the requirement does too (the
+    status, the overdue list and the reminders read the same completions)."""
+    from esp_registry.credit.evaluations import rules as evaluation_rules
+    from esp_registry.credit.evaluations.models import QuestionKind
+
+    admin = factories.person("admin@example.org", roles=((Role.NATIONAL_ADMIN, None),))
+    cook = factories.person("ana@example.org", state="MA", job_family="food-services")
+    requirement(FOOD, "food-services", months=36)
+    refresher = completed(cook, FOOD, NOW - timedelta(days=10))
+    evaluation = evaluation_rules.save_evaluation(
+        refresher, evaluation_rules.default_questions(), True, admin
+    ).subject
+    status = required_for(cook, NOW)[0].status
+    assert status.standing is Standing.NEVER_DONE
+
+    registration = db.session.scalar(
+        sa.select(Registration).where(Registration.offering_id == refresher.id)
+    )
+    ratings = {q.id: 4 for q in evaluation.questions if q.kind == QuestionKind.RATING}
+    assert evaluation_rules.submit_answers(registration, evaluation, ratings, {}).ok
+    status = required_for(cook, NOW)[0].status
+    assert status.standing is Standing.MET
+    assert status.due_on == (NOW - timedelta(days=10)).date().replace(year=2029)

@@ -3,8 +3,10 @@
 
 Anonymity: an answer row holds the offering, the question and the value, under a random
 id, with no member, no registration and no time. Whether a member answered is a receipt
-keyed by their registration. Nothing joins the two, so neither a facilitator nor anyone
-reading the database can tell who gave which answer."""
+keyed by their registration. No key joins the two, so no page, report or export can tell
+who gave which answer. A database administrator still could, from PostgreSQL's physical
+traces (the receipt and the answers are written in one transaction: same xmin, neighbouring
+ctid); closing that needs the answers written later in shuffled batches (not done)."""
 
 from __future__ import annotations
 

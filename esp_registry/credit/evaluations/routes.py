@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from esp_registry.access import (
     facilitated_offerings_query,
@@ -46,7 +48,9 @@ def index() -> str:
     if not may_open_evaluations(current_user):
         abort(404)
     offerings = paginate(
-        facilitated_offerings_query(current_user).options(joinedload(Offering.program)),
+        facilitated_offerings_query(current_user).options(
+            joinedload(Offering.program), selectinload(Offering.sessions)
+        ),
         Offering.created_at.desc(),
         Offering.id.desc(),
         size=PAGE_SIZE,
@@ -65,7 +69,9 @@ def index() -> str:
         p.id for p in (programs.items if programs else [])
     }
     found = db.session.scalars(
-        sa.select(Evaluation).where(
+        sa.select(Evaluation)
+        .options(selectinload(Evaluation.questions))
+        .where(
             sa.or_(
                 Evaluation.offering_id.in_([o.id for o in offerings.items]),
                 Evaluation.program_id.in_(program_ids),
@@ -174,8 +180,10 @@ def results(offering_id: int) -> str:
     rows_id = target if target.startswith("text-rows-") else "text-rows"
     found = rules.offering_results(offering, page_request(rows_id))
     question_id = rows_id.removeprefix("text-rows-")
-    more = found.texts.get(int(question_id)) if question_id.isdigit() else None
-    if more is not None and more.more and len(question_id) < 10:
+    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+    plain = re.fullmatch(r"[0-9]{1,9}", question_id) is not None
+    more = found.texts.get(int(question_id)) if plain else None
+    if more is not None and more.more:
         return more_rows("credit/evaluations/_text_rows.html", rows_id, more)
     return render_template(
         "credit/evaluations/results.html",

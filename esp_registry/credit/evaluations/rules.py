@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -144,6 +145,24 @@ def evaluation_states(registration_ids: list[int]) -> dict[int, EvaluationState]
             evaluation_id, bool(required), receipt is not None
         )
     return states
+
+
+def owes_evaluation(registration_id: Any, offering_id: Any, program_id: Any) -> Any:
+    """The same rule as `evaluation_states(...)` + `owed`, as an SQL condition on a
+    registration's columns, for queries over many members (required trainings): its
+    training's own evaluation, else its program's, is required and not yet answered."""
+    own = (
+        sa.select(Evaluation.required_for_certificate)
+        .where(Evaluation.offering_id == offering_id)
+        .scalar_subquery()
+    )
+    programs = (
+        sa.select(Evaluation.required_for_certificate)
+        .where(Evaluation.program_id == program_id)
+        .scalar_subquery()
+    )
+    answered = sa.exists().where(EvaluationReceipt.registration_id == registration_id)
+    return sa.and_(sa.func.coalesce(own, programs, sa.false()), sa.not_(answered))
 
 
 def owed(states: dict[int, EvaluationState]) -> set[int]:

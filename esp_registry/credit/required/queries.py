@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from esp_registry.accounts.models import User
 from esp_registry.attendance.models import Attendance, AttendanceStatus
 from esp_registry.catalog.models import Offering, OfferingStatus, Session, offering_audience
+from esp_registry.credit.evaluations.rules import owes_evaluation
 from esp_registry.credit.required.models import (
     RenewalKind,
     RequiredTraining,
@@ -49,7 +50,8 @@ def _offering_ends() -> Any:
 
 def last_completions(now: datetime, *, user_id: int | None = None, program_ids: Any = None) -> Any:
     """Per member and program, when their last completed training ended: a confirmed
-    seat with credited hours in a training that has ended (what earns a certificate)."""
+    seat with credited hours in a training that has ended, its required evaluation (if
+    any) answered — what earns a certificate."""
     ends = _offering_ends()
     credited = sa.exists().where(
         Attendance.registration_id == Registration.id,
@@ -68,6 +70,7 @@ def last_completions(now: datetime, *, user_id: int | None = None, program_ids: 
             Registration.status == RegistrationStatus.CONFIRMED,
             ends.c.ends_at <= now,
             credited,
+            sa.not_(owes_evaluation(Registration.id, Offering.id, Offering.program_id)),
         )
         .group_by(Registration.user_id, Offering.program_id)
     )

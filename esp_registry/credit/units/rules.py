@@ -422,11 +422,14 @@ class CreditLine:
 
     @property
     def fingerprint(self) -> str:
-        """What the line says, independent of the reader's language."""
+        """What the line says in either language (the PDF's names come from here too, so a
+        renamed unit or state is a new transcript with a new code, not a stale cached one)."""
         r = self.rule
+        state = f"{r.affiliate.name}|{r.affiliate.name_es}" if r.affiliate else ""
         return (
-            f"unit|{r.unit.code}|{r.unit.name}|{self.amount}|{r.affiliate_id}|{r.hours_per_unit}"
-            f"|{r.rounding}|{r.yearly_cap}|{r.microcredentials_per_block}|{r.units_per_block}"
+            f"unit|{r.unit.code}|{r.unit.name}|{r.unit.name_es}|{self.amount}|{r.affiliate_id}"
+            f"|{state}|{r.hours_per_unit}|{r.rounding}|{r.yearly_cap}"
+            f"|{r.microcredentials_per_block}|{r.units_per_block}"
         )
 
 
