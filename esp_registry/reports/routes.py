@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -17,6 +15,7 @@ from esp_registry.access import may_see_reports, report_scope
 from esp_registry.accounts.rules import affiliate_choices, job_family_choices
 from esp_registry.catalog.models import OfferingFormat
 from esp_registry.columns import utcnow
+from esp_registry.csv_export import csv_response
 from esp_registry.extensions import db
 from esp_registry.mentoring.models import ActivityType
 from esp_registry.mentoring.rules import ACTIVITY_NAMES
@@ -285,35 +284,6 @@ def evaluations() -> tuple[str, int]:
 
 # ---------------------------------------------------------------------------- CSV
 
-BOM = "\ufeff"
-
-
-def _cell(value: object) -> str:
-    # Spreadsheet formula injection: a cell starting with =, +, - or @ is read as text.
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _csv_lines(header: list[str], rows: Iterable[Iterable[Any]]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    yield BOM + buffer.getvalue()
-    for row in rows:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow([_cell(v) for v in row])
-        yield buffer.getvalue()
-
-
-def _csv(name: str, header: list[str], rows: Iterable[Iterable[Any]]) -> Response:
-    return Response(
-        stream_with_context(_csv_lines(header, rows)),
-        mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-    )
-
-
 PARTICIPATION_HEADER = ["registrations", "attendees", "credited_hours"]
 ATTENDANCE_HEADER = [
     "confirmed",
@@ -355,7 +325,7 @@ def table_csv(report: str, table: str) -> Response:
         rows = queries.participation_by(f, table)
         key = ["year", "month"] if table == "period" and f.one_year else ["year"]
         key = key if table == "period" else [f"{table}_id", table]
-        return _csv(
+        return csv_response(
             f"participation-by-{table}",
             key + PARTICIPATION_HEADER,
             (
@@ -370,7 +340,7 @@ def table_csv(report: str, table: str) -> Response:
         )
     if report == "attendance" and table in queries.ATTENDANCE_TABLES:
         rows = queries.attendance_by(f, table)
-        return _csv(
+        return csv_response(
             f"attendance-by-{table}",
             [f"{table}_id", table, *ATTENDANCE_HEADER],
             (
@@ -404,7 +374,7 @@ def table_csv(report: str, table: str) -> Response:
             if table == "month"
             else ["offering_id", "offering", "attendees", "credited_hours"]
         )
-        return _csv(
+        return csv_response(
             f"certificates-{table}",
             header,
             (
@@ -418,7 +388,7 @@ def table_csv(report: str, table: str) -> Response:
         pipeline = queries.lft_pipeline(f, by_affiliate=table == "affiliate")
         key = ["cycle"] if table == "cycle" else ["cycle", "affiliate_id", "affiliate"]
         rates = [f"{s}_conversion" for s in queries.STAGES[1:]]
-        return _csv(
+        return csv_response(
             f"lft-pipeline-by-{table}",
             [*key, *queries.STAGES, *rates],
             (
@@ -431,7 +401,7 @@ def table_csv(report: str, table: str) -> Response:
             ),
         )
     if report == "mentoring" and table in ("affiliate", "job_family"):
-        return _csv(
+        return csv_response(
             f"mentoring-by-{table}",
             [f"{table}_id", table, *MENTORING_HEADER],
             (
@@ -450,7 +420,7 @@ def table_csv(report: str, table: str) -> Response:
             ),
         )
     if report == "mentoring" and table == "activity":
-        return _csv(
+        return csv_response(
             "mentoring-hours-by-activity",
             ["activity", "logs", "hours"],
             ([r.key, r.logs, r.hours] for r in queries.mentoring_hours_by_activity(f)),
@@ -464,7 +434,7 @@ def registrations_csv() -> Response:
     _form, f = _filters()
     if f is None:
         abort(404)
-    return _csv("registrations", queries.REGISTRATION_COLUMNS, queries.registration_rows(f))
+    return csv_response("registrations", queries.REGISTRATION_COLUMNS, queries.registration_rows(f))
 
 
 @bp.get("/evaluations/<any(program, offering):table>.csv")
@@ -474,7 +444,7 @@ def evaluations_csv(table: str) -> Response:
     if f is None:
         abort(404)
     rows = evaluation_queries.evaluations_by(f, table)
-    return _csv(
+    return csv_response(
         f"evaluations-by-{table}",
         [f"{table}_id", table, "answered", "question", "answers", "mean"],
         _evaluation_lines(rows),

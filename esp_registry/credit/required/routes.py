@@ -28,10 +28,10 @@ from esp_registry.credit.required.requirements import (
     retire_requirement,
     save_requirement,
 )
+from esp_registry.csv_export import csv_response
 from esp_registry.extensions import db
 from esp_registry.paging import more_rows, page_request
 from esp_registry.reference.models import Program
-from esp_registry.reports.routes import _csv
 from esp_registry.web import translated
 
 bp = Blueprint("required", __name__, url_prefix="/required-trainings")
@@ -209,4 +209,4 @@ def overdue_csv() -> Response:
         ]
         for row in queries.overdue_rows(filters, utcnow())
     )
-    return _csv("overdue-required-trainings", OVERDUE_HEADER, rows)
+    return csv_response("overdue-required-trainings", OVERDUE_HEADER, rows)
