@@ -1,0 +1,154 @@
+"""An attendance certificate as an Open Badges 3.0 OpenBadgeCredential, signed as a VC-JWT.
+
+The credential is built by `build_credential` from plain facts (unit tested without a
+database); `sign` wraps it in a compact JWS (EdDSA, Ed25519) whose header is
+{alg: EdDSA, kid, typ: vc+jwt} and whose payload is the credential itself (VC-JOSE-COSE),
+with the JWT claims OB 3.0's "JSON Web Token Proof Format" asks for alongside it
+(iss = issuer id, jti = credential id, nbf/iat = validFrom)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from joserfc import jws
+from joserfc.jwk import OKPKey
+
+VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+JWT_TYPE = "vc+jwt"
+
+
+@dataclass(frozen=True)
+class BadgeFacts:
+    """What one attendance certificate says, and where the registry publishes things."""
+
+    base_url: str  # PUBLIC_BASE_URL, no trailing slash
+    code: str  # the certificate's verification code
+    offering_id: int
+    title: str  # the training
+    program: str  # its program
+    description: str
+    hours: Decimal
+    issued_at: datetime
+    email: str  # the recipient's address, only ever published hashed
+    salt: str
+    issuer_name: str
+    verification_url: str
+
+
+def issuer_id(base_url: str) -> str:
+    return f"{base_url}/badges/issuer"
+
+
+def credential_id(base_url: str, code: str) -> str:
+    return f"{base_url}/badges/credentials/{code}"
+
+
+def code_from_credential_id(base_url: str, value: object) -> str | None:
+    """The certificate code a credential id of this registry names, else None."""
+    prefix = credential_id(base_url, "")
+    if not isinstance(value, str) or not value.startswith(prefix):
+        return None
+    code = value.removeprefix(prefix)
+    return code if code.isalnum() and len(code) <= 40 else None
+
+
+def salt_for(secret: str, code: str) -> str:
+    """A salt per credential, derived from the app secret and the certificate code, so the
+    same badge downloaded twice carries the same hash and nobody can guess the e-mail."""
+    digest = hmac.new(secret.encode(), b"badge-salt:" + code.encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
+
+
+def identity_hash(email: str, salt: str) -> str:
+    """OB 3.0 IdentityObject hash: "sha256$" + hex sha256 of the address followed by salt."""
+    return "sha256$" + hashlib.sha256((email.strip().lower() + salt).encode()).hexdigest()
+
+
+def _iso(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def issuer_profile(base_url: str, name: str) -> dict[str, Any]:
+    """The issuer's OB 3.0 Profile, as published at /badges/issuer."""
+    return {
+        "@context": [VC_CONTEXT, OB_CONTEXT],
+        "id": issuer_id(base_url),
+        "type": ["Profile"],
+        "name": name,
+        "url": base_url + "/",
+    }
+
+
+def build_credential(facts: BadgeFacts) -> dict[str, Any]:
+    hours = float(facts.hours)
+    base = facts.base_url
+    return {
+        "@context": [VC_CONTEXT, OB_CONTEXT],
+        "id": credential_id(base, facts.code),
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {"id": issuer_id(base), "type": ["Profile"], "name": facts.issuer_name},
+        "name": facts.title,
+        "validFrom": _iso(facts.issued_at),
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "identifier": [
+                {
+                    "type": "IdentityObject",
+                    "identityHash": identity_hash(facts.email, facts.salt),
+                    "identityType": "emailAddress",
+                    "hashed": True,
+                    "salt": facts.salt,
+                }
+            ],
+            "creditsEarned": hours,
+            "achievement": {
+                "id": f"{base}/badges/achievements/offering/{facts.offering_id}",
+                "type": ["Achievement"],
+                "achievementType": "CertificateOfCompletion",
+                "name": facts.title,
+                "description": facts.description or facts.program,
+                "criteria": {
+                    "narrative": (
+                        f"Attended {facts.title} ({facts.program}) and was credited "
+                        f"{facts.hours.normalize():f} contact hours."
+                    )
+                },
+                "image": {"id": f"{base}/badges/image.svg", "type": "Image"},
+                "creditsAvailable": hours,
+                "fieldOfStudy": facts.program,
+            },
+        },
+        "evidence": [
+            {
+                "id": facts.verification_url,
+                "type": ["Evidence"],
+                "name": "Certificate verification page",
+            }
+        ],
+    }
+
+
+def sign(credential: dict[str, Any], key: OKPKey, kid: str) -> str:
+    """The credential as a compact VC-JWT signed with EdDSA."""
+    claims = dict(credential)
+    valid_from = datetime.fromisoformat(credential["validFrom"].replace("Z", "+00:00"))
+    claims.update(
+        {
+            "iss": credential["issuer"]["id"],
+            "jti": credential["id"],
+            "nbf": int(valid_from.timestamp()),
+            "iat": int(valid_from.timestamp()),
+        }
+    )
+    header = {"alg": "EdDSA", "kid": kid, "typ": JWT_TYPE}
+    payload = json.dumps(claims, separators=(",", ":"), sort_keys=True).encode()
+    return jws.serialize_compact(header, payload, key, algorithms=["EdDSA"])

@@ -1,0 +1,38 @@
+"""The /badges/verify form: a pasted credential or an uploaded file (at most 1 MB)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import TextAreaField
+from wtforms.validators import Length, Optional
+
+from esp_registry.badges.verify import MAX_TEXT
+from esp_registry.form_fields import TOO_LONG
+
+TOO_BIG = _l("The file is larger than 1 MB: a badge is much smaller.")
+NOTHING = _l("Paste a credential or choose a file.")
+
+
+class VerifyForm(FlaskForm):
+    credential = TextAreaField(
+        _l("Paste the credential (the JWT, or the whole downloaded .json file)"),
+        validators=[Optional(), Length(max=MAX_TEXT, message=TOO_LONG)],
+        render_kw={"rows": 6, "spellcheck": "false", "autocomplete": "off"},
+    )
+    upload = FileField(
+        _l("Or choose the file (.json or .jwt, at most 1 MB)"),
+        render_kw={"accept": ".json,.jwt,.txt,application/json"},
+    )
+
+    def text(self) -> str | None:
+        """What to check: the file when one was chosen, else the pasted text; None when
+        the file is too large; "" when nothing was given."""
+        upload = self.upload.data
+        if upload is not None and getattr(upload, "filename", None):
+            data = upload.stream.read(MAX_TEXT + 1)
+            if len(data) > MAX_TEXT:
+                return None
+            return data.decode("utf-8", errors="replace")
+        return (self.credential.data or "").strip()

@@ -1,0 +1,68 @@
+"""From the registry's records to a badge, and back (a credential to its certificate)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+
+from esp_registry.badges import credential as cred
+from esp_registry.badges.keys import key_id, public_jwks, signing_key
+from esp_registry.certificates.models import Certificate
+from esp_registry.certificates.render import verification_url
+from esp_registry.certificates.rules import find_certificate, latest_certificate
+
+ISSUER_NAME = "ESP Registry"
+
+
+def base_url() -> str:
+    return str(current_app.config["PUBLIC_BASE_URL"])
+
+
+def facts_for(certificate: Certificate) -> cred.BadgeFacts:
+    """An attendance certificate's facts (its registration, offering and program loaded)."""
+    registration = certificate.registration
+    assert registration is not None, "attendance certificates only"
+    offering = registration.offering
+    return cred.BadgeFacts(
+        base_url=base_url(),
+        code=certificate.code,
+        offering_id=offering.id,
+        title=offering.title,
+        program=offering.program.name,
+        description=offering.description or offering.program.description,
+        hours=certificate.hours,
+        issued_at=certificate.issued_at,
+        email=registration.user.email,
+        salt=cred.salt_for(current_app.config["SECRET_KEY"], certificate.code),
+        issuer_name=ISSUER_NAME,
+        verification_url=verification_url(certificate),
+    )
+
+
+def signed_badge(certificate: Certificate) -> dict[str, Any]:
+    """The download: {"jwt": the signed VC-JWT, "credential": a readable copy of its
+    payload}. Only the JWT is proof; /badges/verify reads nothing else."""
+    credential = cred.build_credential(facts_for(certificate))
+    key = signing_key()
+    return {"jwt": cred.sign(credential, key, key_id(key)), "credential": credential}
+
+
+def published_keys() -> dict[str, Any]:
+    return public_jwks(signing_key())
+
+
+def revocation_record(credential: dict[str, Any]) -> tuple[bool, datetime | None] | None:
+    """The registry's own record of the certificate a credential names."""
+    code = cred.code_from_credential_id(base_url(), credential.get("id"))
+    certificate = find_certificate(code) if code else None
+    if certificate is None:
+        return None
+    # A reissue (the member's name changed) keeps the old code good until the new one is revoked.
+    revoked_at = certificate.revoked_at or latest_certificate(certificate).revoked_at
+    return revoked_at is not None, revoked_at
+
+
+def issuer_profile() -> dict[str, Any]:
+    return cred.issuer_profile(base_url(), ISSUER_NAME)

@@ -1,0 +1,140 @@
+"""Open Badges 3.0 pages: the issuer profile and key set (public, stable URLs), the
+member's badge download, and /badges/verify."""
+
+from __future__ import annotations
+
+import json
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import login_required
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from esp_registry.access import load_or_404, may_download_badge
+from esp_registry.attendance.rules import credited_hours
+from esp_registry.badges import credential as cred
+from esp_registry.badges import queries
+from esp_registry.badges.forms import NOTHING, TOO_BIG, VerifyForm
+from esp_registry.badges.verify import MAX_TEXT, verify
+from esp_registry.certificates import rules
+from esp_registry.certificates.rules import issue_certificate
+from esp_registry.columns import utcnow
+from esp_registry.credit.evaluations.rules import evaluation_states, owed
+from esp_registry.extensions import limiter
+from esp_registry.registrations.models import Registration
+
+bp = Blueprint("badges", __name__, url_prefix="/badges")
+
+UPLOAD_LIMIT = MAX_TEXT + 64 * 1024  # the file and the form's other fields
+
+
+def _json(data: object, mimetype: str = "application/json", **headers: str) -> Response:
+    body = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False)
+    return Response(body + "\n", mimetype=mimetype, headers=headers)
+
+
+@bp.get("/issuer")
+def issuer() -> Response:
+    """The issuer's OB 3.0 Profile (JSON-LD)."""
+    profile = queries.issuer_profile()
+    return _json(profile, "application/ld+json", **{"Cache-Control": "public, max-age=3600"})
+
+
+@bp.get("/jwks.json")
+def jwks() -> Response:
+    """The public key set every badge's `kid` names."""
+    return _json(queries.published_keys(), **{"Cache-Control": "public, max-age=3600"})
+
+
+@bp.get("/image.svg")
+def image() -> Response:
+    """The achievement image every attendance badge points at."""
+    svg = render_template("badges/badge.svg")
+    return Response(
+        svg, mimetype="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"}
+    )
+
+
+@bp.get("/credentials/<code>")
+def credential(code: str) -> Response:
+    """A credential's id resolves to the certificate's public verification page."""
+    return redirect(url_for("certificates.verify", code=code[:40]))
+
+
+@bp.get("/registrations/<int:registration_id>.json")
+@login_required
+def download(registration_id: int) -> Response:
+    """The member's attendance certificate as a signed Open Badges 3.0 credential: the same
+    rule as the certificate PDF decides whether it is earned."""
+    registration = load_or_404(Registration, registration_id, may_download_badge)
+    hours = credited_hours([registration.id]).get(registration.id)
+    waiting = owed(evaluation_states([registration.id]))
+    decision = rules.may_download_certificate(
+        registration, hours, utcnow(), evaluation_owed=registration.id in waiting
+    )
+    if decision.code == "not_ended":
+        flash(decision.reason, "info")
+        return redirect(url_for("registrations.my_trainings"))
+    if decision.code == "evaluation":
+        flash(decision.reason, "info")
+        return redirect(url_for("evaluations.answer", registration_id=registration.id))
+    certificate = issue_certificate(registration) if decision.allowed else None
+    if certificate is None or certificate.revoked_at is not None:
+        abort(404)
+    return _json(
+        queries.signed_badge(certificate),
+        **{
+            "Content-Disposition": f'attachment; filename="badge-{certificate.code}.json"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@bp.url_value_preprocessor
+def upload_limit(endpoint: str | None, _values: dict | None) -> None:
+    # Before anything reads the body (the CSRF check does, ahead of the view).
+    if endpoint == "badges.verify_page":
+        request.max_content_length = UPLOAD_LIMIT
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(_error: RequestEntityTooLarge) -> tuple[str, int]:
+    form = VerifyForm(formdata=None)
+    form.upload.errors = [str(TOO_BIG)]
+    return render_template("badges/verify.html", form=form, result=None), 413
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@limiter.limit("30 per minute")
+def verify_page() -> tuple[str, int]:
+    """Paste or upload a credential; every check is listed, passed or failed."""
+    form = VerifyForm()
+    result = None
+    status = 200
+    if form.validate_on_submit():
+        text = form.text()
+        if text is None:
+            form.upload.errors = [str(TOO_BIG)]
+            status = 413
+        elif not text:
+            form.credential.errors = [str(NOTHING)]
+            status = 422
+        else:
+            result = verify(
+                text,
+                queries.published_keys(),
+                cred.issuer_id(queries.base_url()),
+                utcnow(),
+                queries.revocation_record,
+            )
+    elif form.is_submitted():
+        status = 422
+    return render_template("badges/verify.html", form=form, result=result), status

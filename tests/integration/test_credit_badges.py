@@ -1,0 +1,138 @@
+"""Open Badges 3.0 through the app: the published issuer and key set, the member's download
+(verified with cryptography alone, from /badges/jwks.json), and /badges/verify refusing a
+tampered, a revoked and a not-yet-valid credential with the reason."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from esp_registry.attendance import rules as attendance_rules
+from esp_registry.attendance.models import AttendanceStatus
+from esp_registry.badges import credential as cred
+from esp_registry.badges.keys import key_id, signing_key
+from esp_registry.certificates.models import Certificate
+from esp_registry.extensions import db
+from tests import factories
+from tests.conftest import csrf_token
+from tests.integration.test_certificates import attended
+from tests.unit.test_credit_badges import independent_check
+
+
+def download(client, actions):  # type: ignore[no-untyped-def]
+    registration = attended()
+    actions.sign_in("rosa@example.org")
+    assert "Digital badge (JSON)" in client.get("/my-trainings").get_data(as_text=True)
+    response = client.get(f"/badges/registrations/{registration.id}.json")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert "attachment" in response.headers["Content-Disposition"]
+    return registration, response.get_json()
+
+
+def check(client, text: str = "", upload: bytes | None = None) -> str:  # type: ignore[no-untyped-def]
+    data: dict[str, object] = {"csrf_token": csrf_token(client), "credential": text}
+    if upload is not None:
+        data["upload"] = (io.BytesIO(upload), "badge.json")
+    response = client.post("/badges/verify", data=data, content_type="multipart/form-data")
+    assert response.status_code in (200, 413, 422)
+    return response.get_data(as_text=True)
+
+
+def test_issuer_and_key_set_are_public_and_stable(client):
+    profile = client.get("/badges/issuer")
+    assert profile.mimetype == "application/ld+json"
+    assert profile.get_json()["id"] == "http://verify.test/badges/issuer"
+    assert profile.get_json()["type"] == ["Profile"]
+    keys = client.get("/badges/jwks.json").get_json()["keys"]
+    assert [k["kid"] for k in keys] == [key_id(signing_key())]
+    assert all("d" not in k for k in keys)
+    assert client.get("/badges/image.svg").mimetype == "image/svg+xml"
+
+
+def test_member_downloads_a_badge_that_verifies_from_the_published_keys(client, actions):
+    _registration, badge = download(client, actions)
+    certificate = db.session.scalar(sa.select(Certificate))
+    jwks = client.get("/badges/jwks.json").get_json()
+    checked = independent_check(badge["jwt"], jwks)
+    assert checked["payload"] == {
+        **badge["credential"],
+        "iss": "http://verify.test/badges/issuer",
+        "jti": f"http://verify.test/badges/credentials/{certificate.code}",
+        "nbf": checked["payload"]["nbf"],
+        "iat": checked["payload"]["iat"],
+    }
+    subject = badge["credential"]["credentialSubject"]
+    assert subject["achievement"]["name"] == "Beat Privatization workshop (Columbus)"
+    assert subject["creditsEarned"] == 4.5
+    salt = subject["identifier"][0]["salt"]
+    assert subject["identifier"][0]["identityHash"] == cred.identity_hash("rosa@example.org", salt)
+    # The credential's id leads to the certificate's public verification page.
+    assert (
+        client.get(badge["credential"]["id"].removeprefix("http://verify.test"))
+        .headers["Location"]
+        .endswith(f"/verify/{certificate.code}")
+    )
+
+    page = check(client, json.dumps(badge))
+    assert "This badge is genuine and valid." in page and "Failed:" not in page
+    assert "Signed with the registry&#39;s published key" in page
+    assert "not revoked" in page
+    # The bare JWT, uploaded as a file, is just as good.
+    assert "genuine and valid" in check(client, upload=badge["jwt"].encode())
+
+
+def test_only_the_member_and_only_once_earned(client, actions):
+    registration = attended(present=False)
+    url = f"/badges/registrations/{registration.id}.json"
+    assert "/signin" in client.get(url).headers["Location"]
+    actions.sign_in("rosa@example.org")
+    assert client.get(url).status_code == 404  # no hours credited: no certificate, no badge
+    session = registration.offering.sessions[0]
+    facilitator = registration.offering.facilitators[0]
+    attendance_rules.mark(session, registration, AttendanceStatus.PRESENT, facilitator)
+    assert client.get(url).status_code == 200
+    actions.sign_out()
+    for other in ("nosy@example.org", "fac@example.org"):
+        if other == "nosy@example.org":
+            factories.person(other)
+        actions.sign_in(other)
+        assert client.get(url).status_code == 404
+        actions.sign_out()
+
+
+def test_verify_refuses_tampered_revoked_and_not_yet_valid(client, actions):
+    _registration, badge = download(client, actions)
+    header, payload, signature = badge["jwt"].split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims["credentialSubject"]["creditsEarned"] = 40
+    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    page = check(client, f"{header}.{forged}.{signature}")
+    assert "Failed:" in page and "does not match the registry&#39;s published key" in page
+    assert "genuine" not in page
+
+    # Signed by us but dated in the future: not valid yet.
+    future = dict(badge["credential"], validFrom="2099-01-01T00:00:00Z")
+    page = check(client, cred.sign(future, signing_key(), key_id(signing_key())))
+    assert "Failed:</strong> It is not valid yet" in page
+
+    certificate = db.session.scalar(sa.select(Certificate))
+    certificate.revoked_at = certificate.issued_at + timedelta(days=1)
+    certificate.revoked_reason = "Signed in for someone else"
+    db.session.commit()
+    page = check(client, json.dumps(badge))
+    assert "Passed:</strong> Signed with" in page
+    assert "Failed:</strong> The registry revoked this certificate" in page
+    assert "genuine" not in page
+
+
+def test_verify_says_what_is_wrong_with_junk(client):
+    assert "Paste a credential or choose a file" in check(client, "")
+    assert "Found no signed credential" in check(client, "hello")
+    assert "Found no signed credential" in check(client, '{"jwt": 5}')
+    assert "does not match" in check(client, "a.b.c")
+    too_big = check(client, upload=b"x" * (1024 * 1024 + 1))
+    assert "larger than 1 MB" in too_big
