@@ -8,7 +8,7 @@ from flask_wtf.file import FileField
 from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
-from esp_registry.badges.verify import MAX_TEXT
+from esp_registry.badges.verify import MAX_PASTE, MAX_TEXT
 from esp_registry.form_fields import TOO_LONG
 
 TOO_BIG = _l("The file is larger than 1 MB: a badge is much smaller.")
@@ -18,8 +18,8 @@ NOTHING = _l("Paste a credential or choose a file.")
 class VerifyForm(FlaskForm):
     credential = TextAreaField(
         _l("Paste the credential (the JWT, or the whole downloaded .json file)"),
-        validators=[Optional(), Length(max=MAX_TEXT, message=TOO_LONG)],
-        render_kw={"rows": 6, "spellcheck": "false", "autocomplete": "off"},
+        validators=[Optional(), Length(max=MAX_PASTE, message=TOO_LONG)],
+        render_kw={"rows": 6, "maxlength": MAX_PASTE, "spellcheck": "false", "autocomplete": "off"},
     )
     upload = FileField(
         _l("Or choose the file (.json or .jwt, at most 1 MB)"),

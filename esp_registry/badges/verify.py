@@ -21,7 +21,8 @@ from joserfc.jwk import KeySet
 from esp_registry.badges.credential import JWT_TYPE
 
 COMPACT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
-MAX_TEXT = 1024 * 1024  # what the page accepts, pasted or uploaded
+MAX_TEXT = 1024 * 1024  # an uploaded file (room for a baked badge image)
+MAX_PASTE = 100_000  # pasted text: a badge's JWT is a few kilobytes
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ def verify(
     header = signed.headers()
     if not result.add(
         header.get("typ") == JWT_TYPE,
-        _("Signed with the registry's published key (EdDSA, key %(kid)s).", kid=header["kid"])
+        _("Signed with the registry's published key (EdDSA).")
         if header.get("typ") == JWT_TYPE
         else _("The signature is right but it is not a vc+jwt credential."),
     ):
