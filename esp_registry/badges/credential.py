@@ -40,6 +40,7 @@ class BadgeFacts:
     salt: str
     issuer_name: str
     verification_url: str
+    status_index: int | None = None  # its bit in the revocation status list
 
 
 def issuer_id(base_url: str) -> str:
@@ -71,7 +72,7 @@ def identity_hash(email: str, salt: str) -> str:
     return "sha256$" + hashlib.sha256((email.strip().lower() + salt).encode()).hexdigest()
 
 
-def _iso(moment: datetime) -> str:
+def iso_time(moment: datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
@@ -91,13 +92,13 @@ def issuer_profile(base_url: str, name: str) -> dict[str, Any]:
 def build_credential(facts: BadgeFacts) -> dict[str, Any]:
     hours = float(facts.hours)
     base = facts.base_url
-    return {
+    built: dict[str, Any] = {
         "@context": [VC_CONTEXT, OB_CONTEXT],
         "id": credential_id(base, facts.code),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": {"id": issuer_id(base), "type": ["Profile"], "name": facts.issuer_name},
         "name": facts.title,
-        "validFrom": _iso(facts.issued_at),
+        "validFrom": iso_time(facts.issued_at),
         "credentialSubject": {
             "type": ["AchievementSubject"],
             "identifier": [
@@ -135,15 +136,21 @@ def build_credential(facts: BadgeFacts) -> dict[str, Any]:
             }
         ],
     }
+    if facts.status_index is not None:
+        from esp_registry.badges.status import entry
+
+        built["credentialStatus"] = entry(base, facts.status_index)
+    return built
 
 
 def sign(credential: dict[str, Any], key: OKPKey, kid: str) -> str:
-    """The credential as a compact VC-JWT signed with EdDSA."""
+    """A credential (a badge, or the status list) as a compact VC-JWT signed with EdDSA."""
     claims = dict(credential)
+    issuer = credential["issuer"]
     valid_from = datetime.fromisoformat(credential["validFrom"].replace("Z", "+00:00"))
     claims.update(
         {
-            "iss": credential["issuer"]["id"],
+            "iss": issuer["id"] if isinstance(issuer, dict) else issuer,
             "jti": credential["id"],
             "nbf": int(valid_from.timestamp()),
             "iat": int(valid_from.timestamp()),

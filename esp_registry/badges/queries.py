@@ -5,13 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app
 
 from esp_registry.badges import credential as cred
+from esp_registry.badges import status
 from esp_registry.badges.keys import key_id, public_jwks, signing_key
 from esp_registry.certificates.models import Certificate
 from esp_registry.certificates.render import verification_url
 from esp_registry.certificates.rules import find_certificate, latest_certificate
+from esp_registry.columns import utcnow
+from esp_registry.extensions import db
 
 ISSUER_NAME = "ESP Registry"
 
@@ -38,6 +42,7 @@ def facts_for(certificate: Certificate) -> cred.BadgeFacts:
         salt=cred.salt_for(current_app.config["SECRET_KEY"], certificate.code),
         issuer_name=ISSUER_NAME,
         verification_url=verification_url(certificate),
+        status_index=certificate.id,
     )
 
 
@@ -66,3 +71,37 @@ def revocation_record(credential: dict[str, Any]) -> tuple[bool, datetime | None
 
 def issuer_profile() -> dict[str, Any]:
     return cred.issuer_profile(base_url(), ISSUER_NAME)
+
+
+def revoked_indexes() -> set[int]:
+    """Status list indexes (certificate ids) whose bit is set: revoked certificates, and the
+    ones a reissue replaced when the certificate that replaced them is revoked."""
+    revoked = set(
+        db.session.scalars(sa.select(Certificate.id).where(Certificate.revoked_at.is_not(None)))
+    )
+    frontier = set(revoked)
+    while frontier:  # reissue chains are a few links long
+        frontier = (
+            set(
+                db.session.scalars(
+                    sa.select(Certificate.id).where(Certificate.replaced_by_id.in_(frontier))
+                )
+            )
+            - revoked
+        )
+        revoked |= frontier
+    return revoked
+
+
+def status_list_jwt() -> str:
+    """The revocation status list credential, signed (served at a stable URL)."""
+    highest = db.session.scalar(sa.select(sa.func.max(Certificate.id))) or 0
+    credential = status.list_credential(base_url(), revoked_indexes(), highest, utcnow())
+    key = signing_key()
+    return cred.sign(credential, key, key_id(key))
+
+
+def status_list_for(url: str) -> str | None:
+    """The status list a credential names, when it is this registry's (nothing is fetched
+    from elsewhere: /badges/verify checks this registry's badges only)."""
+    return status_list_jwt() if url == status.list_url(base_url()) else None

@@ -54,6 +54,17 @@ def jwks() -> Response:
     return _json(queries.published_keys(), **{"Cache-Control": "public, max-age=3600"})
 
 
+@bp.get("/status/revocation")
+def status_list() -> Response:
+    """The Bitstring Status List every badge points at: a signed VC-JWT, fresh each time
+    (a revocation shows at once; verifiers may cache it for a minute)."""
+    return Response(
+        queries.status_list_jwt(),
+        mimetype="application/vc+jwt",
+        headers={"Cache-Control": "public, max-age=60"},
+    )
+
+
 @bp.get("/image.svg")
 def image() -> Response:
     """The achievement image every attendance badge points at."""
@@ -134,6 +145,7 @@ def verify_page() -> tuple[str, int]:
                 cred.issuer_id(queries.base_url()),
                 utcnow(),
                 queries.revocation_record,
+                queries.status_list_for,
             )
     elif form.is_submitted():
         status = 422

@@ -18,6 +18,7 @@ from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
+from esp_registry.badges import status
 from esp_registry.badges.credential import JWT_TYPE
 
 COMPACT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
@@ -77,9 +78,11 @@ def verify(
     issuer: str,
     now: datetime,
     revoked: Any,
+    status_list: Any,
 ) -> Verification:
     """Check a credential. `revoked(credential)` answers from the registry's record: None
-    when the credential names no certificate of ours, else (revoked?, when)."""
+    when the credential names no certificate of ours, else (revoked?, when).
+    `status_list(url)` gives the signed status list credential at that URL, or None."""
     result = Verification()
     token = find_jwt(text)
     if not result.add(
@@ -136,6 +139,7 @@ def verify(
             result.add(True, _("Valid until %(date)s.", date=valid_until.date().isoformat()))
     else:
         result.add(True, _("It has no end date."))
+    _check_status_list(result, credential, keys, status_list)
     record = revoked(credential)
     if record is None:
         result.add(False, _("The registry has no record of this certificate."))
@@ -147,3 +151,43 @@ def verify(
     else:
         result.add(True, _("The registry's record shows the certificate is not revoked."))
     return result
+
+
+def _status_bit(credential: dict[str, Any], keys: KeySet, status_list: Any) -> bool | None:
+    """The credential's revocation bit in the signed status list it names; None when the
+    list cannot be had, is not signed by the registry, or does not hold the index."""
+    entry = credential.get("credentialStatus")
+    if not isinstance(entry, dict):
+        return None
+    index_text = entry.get("statusListIndex")
+    url = entry.get("statusListCredential")
+    if not isinstance(index_text, str) or not index_text.isascii() or not index_text.isdigit():
+        return None
+    token = status_list(url) if isinstance(url, str) else None
+    if token is None:
+        return None
+    try:
+        signed = jws.deserialize_compact(token, keys, algorithms=["EdDSA"])
+        listed = json.loads(signed.payload)
+        subject = listed["credentialSubject"]
+        if listed.get("id") != url or subject.get("statusPurpose") != status.PURPOSE:
+            return None
+        return status.is_set(status.decode(subject["encodedList"]), int(index_text))
+    except (JoseError, ValueError, TypeError, KeyError, OSError, EOFError):
+        return None
+
+
+def _check_status_list(
+    result: Verification, credential: dict[str, Any], keys: KeySet, status_list: Any
+) -> None:
+    entry = credential.get("credentialStatus")
+    if entry is None:
+        result.add(True, _("It names no status list; the registry's record decides."))
+        return
+    bit = _status_bit(credential, keys, status_list)
+    if bit is None:
+        result.add(False, _("Could not read its entry in the registry's signed status list."))
+    elif bit:
+        result.add(False, _("The registry's status list marks it revoked."))
+    else:
+        result.add(True, _("The registry's signed status list does not mark it revoked."))

@@ -5,6 +5,7 @@ tampered, a revoked and a not-yet-valid credential with the reason."""
 from __future__ import annotations
 
 import base64
+import gzip
 import io
 import json
 from datetime import timedelta
@@ -125,8 +126,40 @@ def test_verify_refuses_tampered_revoked_and_not_yet_valid(client, actions):
     db.session.commit()
     page = check(client, json.dumps(badge))
     assert "Passed:</strong> Signed with" in page
+    assert "Failed:</strong> The registry&#39;s status list marks it revoked" in page
     assert "Failed:</strong> The registry revoked this certificate" in page
     assert "genuine" not in page
+
+
+def test_status_list_is_signed_and_sets_the_revoked_badges_bit(client, actions):
+    """Read with cryptography, gzip and base64 only, as another verifier would."""
+    _registration, badge = download(client, actions)
+    jwks = client.get("/badges/jwks.json").get_json()
+    entry = badge["credential"]["credentialStatus"]
+    index = int(entry["statusListIndex"])
+
+    def bit() -> bool:
+        path = entry["statusListCredential"].removeprefix("http://verify.test")
+        response = client.get(path)
+        assert response.mimetype == "application/vc+jwt"
+        listed = independent_check(response.get_data(as_text=True), jwks)["payload"]
+        assert listed["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
+        subject = listed["credentialSubject"]
+        assert subject["statusPurpose"] == entry["statusPurpose"] == "revocation"
+        encoded = subject["encodedList"].removeprefix("u")
+        raw = gzip.decompress(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
+        assert len(raw) >= 16_384
+        return bool(raw[index // 8] & (0x80 >> (index % 8)))
+
+    assert bit() is False
+    assert "The registry&#39;s signed status list does not mark it revoked" in check(
+        client, badge["jwt"]
+    )
+    certificate = db.session.scalar(sa.select(Certificate))
+    certificate.revoked_at = certificate.issued_at + timedelta(days=1)
+    certificate.revoked_reason = "Signed in for someone else"
+    db.session.commit()
+    assert bit() is True
 
 
 def test_verify_says_what_is_wrong_with_junk(client):

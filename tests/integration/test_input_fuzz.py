@@ -500,6 +500,7 @@ TARGETS: dict[str, Target] = {
     "badges.issuer": Target("visitor"),
     "badges.jwks": Target("visitor"),
     "badges.image": Target("visitor"),
+    "badges.status_list": Target("visitor"),
     "badges.credential": Target("visitor"),
     "badges.download": Target("member"),
     "badges.verify_page": Target("visitor", fields_of(VerifyForm)),

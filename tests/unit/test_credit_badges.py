@@ -4,6 +4,7 @@ independently of joserfc (cryptography's Ed25519 and a manual base64url split)."
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import json
 from datetime import UTC, datetime
@@ -113,3 +114,29 @@ def test_key_from_jwk_is_the_same_key_and_public_set_has_no_secret():
     assert "d" not in published and published["alg"] == "EdDSA"
     with pytest.raises(ValueError):
         load_key(json.dumps(key.as_dict(private=False)))
+
+
+def test_status_list_bits_are_most_significant_first_and_survive_encoding():
+    from esp_registry.badges import status
+
+    encoded = status.encode([0, 9, 131_071], status.size_for(5))
+    raw = gzip.decompress(b64url(encoded.removeprefix("u")))  # independent of status.decode
+    assert len(raw) == 16_384 and raw[0] == 0x80 and raw[1] == 0x40 and raw[-1] == 0x01
+    bits = status.decode(encoded)
+    assert [i for i in range(16) if status.is_set(bits, i)] == [0, 9]
+    assert status.size_for(131_071) == 131_072 and status.size_for(131_072) == 262_144
+    with pytest.raises(ValueError):
+        status.decode("zzz")
+
+
+def test_badge_points_at_its_status_list_entry():
+    from dataclasses import replace
+
+    c = cred.build_credential(replace(FACTS, status_index=42))
+    assert c["credentialStatus"] == {
+        "id": "https://registry.test/badges/status/revocation#42",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": "42",
+        "statusListCredential": "https://registry.test/badges/status/revocation",
+    }
