@@ -4,7 +4,7 @@ The credential is built by `build_credential` from plain facts (unit tested with
 database); `sign` wraps it in a compact JWS (EdDSA, Ed25519) whose header is
 {alg: EdDSA, kid, typ: vc+jwt} and whose payload is the credential itself (VC-JOSE-COSE),
 with the JWT claims OB 3.0's "JSON Web Token Proof Format" asks for alongside it
-(iss = issuer id, jti = credential id, nbf/iat = validFrom)."""
+(iss = issuer id, jti = credential id, nbf = validFrom)."""
 
 from __future__ import annotations
 
@@ -153,7 +153,6 @@ def sign(credential: dict[str, Any], key: OKPKey, kid: str) -> str:
             "iss": issuer["id"] if isinstance(issuer, dict) else issuer,
             "jti": credential["id"],
             "nbf": int(valid_from.timestamp()),
-            "iat": int(valid_from.timestamp()),
         }
     )
     header = {"alg": "EdDSA", "kid": kid, "typ": JWT_TYPE}

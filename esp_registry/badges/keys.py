@@ -42,13 +42,14 @@ def signing_key() -> OKPKey:
     return cached
 
 
-def key_id(key: OKPKey) -> str:
-    """The key's RFC 7638 thumbprint: stable for the key, so `kid` names it in the set."""
-    return key.thumbprint()
+def key_id(key: OKPKey, base_url: str) -> str:
+    """`kid`: a URI that dereferences to the key (OB 3.0 asks for one), the published key
+    set with the key's RFC 7638 thumbprint as fragment: stable for as long as the key is."""
+    return f"{base_url}/badges/jwks.json#{key.thumbprint()}"
 
 
-def public_jwks(key: OKPKey) -> dict[str, Any]:
+def public_jwks(key: OKPKey, base_url: str) -> dict[str, Any]:
     """The published key set: the public half only, with its kid, use and algorithm."""
     public = key.as_dict(private=False)
-    public.update({"kid": key_id(key), "use": "sig", "alg": "EdDSA"})
+    public.update({"kid": key_id(key, base_url), "use": "sig", "alg": "EdDSA"})
     return {"keys": [public]}

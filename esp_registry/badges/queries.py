@@ -51,11 +51,11 @@ def signed_badge(certificate: Certificate) -> dict[str, Any]:
     payload}. Only the JWT is proof; /badges/verify reads nothing else."""
     credential = cred.build_credential(facts_for(certificate))
     key = signing_key()
-    return {"jwt": cred.sign(credential, key, key_id(key)), "credential": credential}
+    return {"jwt": cred.sign(credential, key, key_id(key, base_url())), "credential": credential}
 
 
 def published_keys() -> dict[str, Any]:
-    return public_jwks(signing_key())
+    return public_jwks(signing_key(), base_url())
 
 
 def revocation_record(credential: dict[str, Any]) -> tuple[bool, datetime | None] | None:
@@ -98,7 +98,7 @@ def status_list_jwt() -> str:
     highest = db.session.scalar(sa.select(sa.func.max(Certificate.id))) or 0
     credential = status.list_credential(base_url(), revoked_indexes(), highest, utcnow())
     key = signing_key()
-    return cred.sign(credential, key, key_id(key))
+    return cred.sign(credential, key, key_id(key, base_url()))
 
 
 def status_list_for(url: str) -> str | None:

@@ -92,9 +92,11 @@ def test_credential_ids_map_back_to_codes_of_this_registry_only():
 
 def test_signed_jwt_verifies_with_another_library_and_refuses_tampering():
     key = load_key(generate_pem())
-    token = cred.sign(cred.build_credential(FACTS), key, key_id(key))
-    checked = independent_check(token, public_jwks(key))
-    assert checked["header"] == {"alg": "EdDSA", "kid": key_id(key), "typ": "vc+jwt"}
+    kid = key_id(key, FACTS.base_url)
+    token = cred.sign(cred.build_credential(FACTS), key, kid)
+    checked = independent_check(token, public_jwks(key, FACTS.base_url))
+    assert checked["header"] == {"alg": "EdDSA", "kid": kid, "typ": "vc+jwt"}
+    assert kid.startswith("https://registry.test/badges/jwks.json#")
     payload = checked["payload"]
     assert payload["jti"] == payload["id"] and payload["iss"] == payload["issuer"]["id"]
     assert payload["nbf"] == int(datetime(2026, 10, 3, 17, 30, 12, tzinfo=UTC).timestamp())
@@ -103,14 +105,16 @@ def test_signed_jwt_verifies_with_another_library_and_refuses_tampering():
     payload["credentialSubject"]["creditsEarned"] = 40
     forged = base64.urlsafe_b64encode(json.dumps(payload).encode()).rstrip(b"=").decode()
     with pytest.raises(InvalidSignature):
-        independent_check(f"{header_part}.{forged}.{signature_part}", public_jwks(key))
+        independent_check(
+            f"{header_part}.{forged}.{signature_part}", public_jwks(key, FACTS.base_url)
+        )
 
 
 def test_key_from_jwk_is_the_same_key_and_public_set_has_no_secret():
     key = load_key(generate_pem())
     again = load_key(json.dumps(key.as_dict(private=True)))
-    assert key_id(again) == key_id(key)
-    (published,) = public_jwks(key)["keys"]
+    assert key_id(again, "x") == key_id(key, "x")
+    (published,) = public_jwks(key, "x")["keys"]
     assert "d" not in published and published["alg"] == "EdDSA"
     with pytest.raises(ValueError):
         load_key(json.dumps(key.as_dict(private=False)))
