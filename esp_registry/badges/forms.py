@@ -22,8 +22,8 @@ class VerifyForm(FlaskForm):
         render_kw={"rows": 6, "maxlength": MAX_PASTE, "spellcheck": "false", "autocomplete": "off"},
     )
     upload = FileField(
-        _l("Or choose the file (.json or .jwt, at most 1 MB)"),
-        render_kw={"accept": ".json,.jwt,.txt,application/json"},
+        _l("Or choose the file (.json, .svg or .jwt, at most 1 MB)"),
+        render_kw={"accept": ".json,.jwt,.svg,.txt,application/json,image/svg+xml"},
     )
 
     def text(self) -> str | None:

@@ -22,9 +22,11 @@ from esp_registry.access import load_or_404, may_download_badge
 from esp_registry.attendance.rules import credited_hours
 from esp_registry.badges import credential as cred
 from esp_registry.badges import queries
+from esp_registry.badges.baking import bake
 from esp_registry.badges.forms import NOTHING, TOO_BIG, VerifyForm
 from esp_registry.badges.verify import MAX_TEXT, verify
 from esp_registry.certificates import rules
+from esp_registry.certificates.models import Certificate
 from esp_registry.certificates.rules import issue_certificate
 from esp_registry.columns import utcnow
 from esp_registry.credit.evaluations.rules import evaluation_states, owed
@@ -80,11 +82,9 @@ def credential(code: str) -> Response:
     return redirect(url_for("certificates.verify", code=code[:40]))
 
 
-@bp.get("/registrations/<int:registration_id>.json")
-@login_required
-def download(registration_id: int) -> Response:
-    """The member's attendance certificate as a signed Open Badges 3.0 credential: the same
-    rule as the certificate PDF decides whether it is earned."""
+def _earned(registration_id: int) -> Certificate | Response:
+    """The member's current certificate when its badge may be downloaded: the same rule as
+    the certificate PDF decides (a redirect says why not yet; 404 when there is none)."""
     registration = load_or_404(Registration, registration_id, may_download_badge)
     hours = credited_hours([registration.id]).get(registration.id)
     waiting = owed(evaluation_states([registration.id]))
@@ -100,10 +100,40 @@ def download(registration_id: int) -> Response:
     certificate = issue_certificate(registration) if decision.allowed else None
     if certificate is None or certificate.revoked_at is not None:
         abort(404)
+    return certificate
+
+
+@bp.get("/registrations/<int:registration_id>.json")
+@login_required
+def download(registration_id: int) -> Response:
+    """The member's attendance certificate as a signed Open Badges 3.0 credential:
+    {"jwt": …, "credential": …}."""
+    certificate = _earned(registration_id)
+    if isinstance(certificate, Response):
+        return certificate
     return _json(
         queries.signed_badge(certificate),
         **{
             "Content-Disposition": f'attachment; filename="badge-{certificate.code}.json"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@bp.get("/registrations/<int:registration_id>.svg")
+@login_required
+def download_image(registration_id: int) -> Response:
+    """The same credential baked into the badge image (OB 3.0 SVG baking)."""
+    certificate = _earned(registration_id)
+    if isinstance(certificate, Response):
+        return certificate
+    jwt = queries.signed_badge(certificate)["jwt"]
+    svg = bake(render_template("badges/badge.svg"), jwt)
+    return Response(
+        svg,
+        mimetype="image/svg+xml",
+        headers={
+            "Content-Disposition": f'attachment; filename="badge-{certificate.code}.svg"',
             "Cache-Control": "private, no-store",
         },
     )

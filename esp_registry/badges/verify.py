@@ -19,6 +19,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from esp_registry.badges import status
+from esp_registry.badges.baking import unbake
 from esp_registry.badges.credential import JWT_TYPE
 
 COMPACT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
@@ -52,6 +53,8 @@ def find_jwt(text: str) -> str | None:
     text = text.strip()
     if COMPACT.match(text):
         return text
+    if "<svg" in text[:4096]:
+        return unbake(text)
     if text.startswith("{"):
         try:
             data = json.loads(text)

@@ -1,5 +1,6 @@
-"""Open Badges in a real browser: member@ downloads the digital badge next to a certificate
-on My trainings, then checks the downloaded file on /badges/verify (axe on the page)."""
+"""Open Badges in a real browser: member@ downloads the digital badge (JSON) and the baked
+badge image (SVG) next to a certificate on My trainings, then checks the image on
+/badges/verify (axe on the page)."""
 
 from __future__ import annotations
 
@@ -20,16 +21,22 @@ CheckPage = Callable[[Page, str], None]
 def test_download_a_badge_and_verify_it(page: Page, check_page: CheckPage, tmp_path: Path) -> None:
     page.goto("/")
     sign_in(page, "member@example.org", DEMO_PASSWORD)
+    check_page(page, "badge-my-trainings")
     with page.expect_download() as info:
         page.get_by_role("link", name="Digital badge (JSON)").first.click()
     badge = tmp_path / info.value.suggested_filename
     info.value.save_as(badge)
     assert badge.name.startswith("badge-") and badge.suffix == ".json"
     assert json.loads(badge.read_text())["credential"]["type"][1] == "OpenBadgeCredential"
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Badge image (SVG)").first.click()
+    image = tmp_path / info.value.suggested_filename
+    info.value.save_as(image)
+    assert image.suffix == ".svg" and "<openbadges:credential>" in image.read_text()
 
     page.goto("/badges/verify")
     check_page(page, "badge-verify-form")
-    page.get_by_label("Or choose the file").set_input_files(badge)
+    page.get_by_label("Or choose the file").set_input_files(image)  # the baked badge
     page.get_by_role("button", name="Check the badge").click()
     expect(page.get_by_role("status").first).to_contain_text("This badge is genuine and valid.")
     expect(page.get_by_text("Failed:")).to_have_count(0)

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from esp_registry.attendance import rules as attendance_rules
 from esp_registry.attendance.models import AttendanceStatus
 from esp_registry.badges import credential as cred
+from esp_registry.badges.baking import unbake
 from esp_registry.badges.keys import key_id, signing_key
 from esp_registry.certificates.models import Certificate
 from esp_registry.extensions import db
@@ -55,7 +56,7 @@ def test_issuer_and_key_set_are_public_and_stable(client):
 
 
 def test_member_downloads_a_badge_that_verifies_from_the_published_keys(client, actions):
-    _registration, badge = download(client, actions)
+    registration, badge = download(client, actions)
     certificate = db.session.scalar(sa.select(Certificate))
     jwks = client.get("/badges/jwks.json").get_json()
     checked = independent_check(badge["jwt"], jwks)
@@ -83,6 +84,13 @@ def test_member_downloads_a_badge_that_verifies_from_the_published_keys(client, 
     assert "not revoked" in page
     # The bare JWT, uploaded as a file, is just as good.
     assert "genuine and valid" in check(client, upload=badge["jwt"].encode())
+    # So is the badge image with the credential baked in.
+    image = client.get(f"/badges/registrations/{registration.id}.svg")
+    assert (
+        image.mimetype == "image/svg+xml" and "attachment" in image.headers["Content-Disposition"]
+    )
+    assert unbake(image.get_data(as_text=True)) is not None
+    assert "genuine and valid" in check(client, upload=image.data)
 
 
 def test_only_the_member_and_only_once_earned(client, actions):

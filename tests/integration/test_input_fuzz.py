@@ -503,6 +503,7 @@ TARGETS: dict[str, Target] = {
     "badges.status_list": Target("visitor"),
     "badges.credential": Target("visitor"),
     "badges.download": Target("member"),
+    "badges.download_image": Target("member"),
     "badges.verify_page": Target("visitor", fields_of(VerifyForm)),
     "certificates.transcript": Target("member"),
     "certificates.transcript_download": Target("member"),

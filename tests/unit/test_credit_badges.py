@@ -144,3 +144,21 @@ def test_badge_points_at_its_status_list_entry():
         "statusListIndex": "42",
         "statusListCredential": "https://registry.test/badges/status/revocation",
     }
+
+
+def test_baked_svg_gives_back_the_same_jwt():
+    from xml.etree import ElementTree
+
+    from esp_registry.badges.baking import NAMESPACE, bake, unbake
+
+    key = load_key(generate_pem())
+    token = cred.sign(cred.build_credential(FACTS), key, key_id(key, FACTS.base_url))
+    image = '<svg xmlns="http://www.w3.org/2000/svg" width="8"><title>t</title></svg>'
+    baked = bake(image, token)
+    root = ElementTree.fromstring(baked)  # still a well-formed SVG
+    (element,) = root.findall(f"{{{NAMESPACE}}}credential")
+    assert element.text == token and root[0] is element  # right after the opening tag
+    assert unbake(baked) == token
+    assert unbake(image) is None
+    with pytest.raises(ValueError):
+        bake("<png/>", token)
