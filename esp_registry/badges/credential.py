@@ -4,7 +4,7 @@ The credential is built by `build_credential` from plain facts (unit tested with
 database); `sign` wraps it in a compact JWS (EdDSA, Ed25519) whose header is
 {alg: EdDSA, kid, typ: vc+jwt} and whose payload is the credential itself (VC-JOSE-COSE),
 with the JWT claims OB 3.0's "JSON Web Token Proof Format" asks for alongside it
-(iss = issuer id, jti = credential id, nbf = validFrom)."""
+(iss = issuer id, jti = credential id, nbf = validFrom, exp = validUntil)."""
 
 from __future__ import annotations
 
@@ -41,6 +41,9 @@ class BadgeFacts:
     issuer_name: str
     verification_url: str
     status_index: int | None = None  # its bit in the revocation status list
+    # When a required program's certificate stops counting (credit.required): the moment
+    # after its last valid day; None for a certificate that does not expire.
+    valid_until: datetime | None = None
 
 
 def issuer_id(base_url: str) -> str:
@@ -136,6 +139,8 @@ def build_credential(facts: BadgeFacts) -> dict[str, Any]:
             }
         ],
     }
+    if facts.valid_until is not None:
+        built["validUntil"] = iso_time(facts.valid_until)
     if facts.status_index is not None:
         from esp_registry.badges.status import entry
 
@@ -155,6 +160,9 @@ def sign(credential: dict[str, Any], key: OKPKey, kid: str) -> str:
             "nbf": int(valid_from.timestamp()),
         }
     )
+    if "validUntil" in credential:
+        valid_until = datetime.fromisoformat(credential["validUntil"].replace("Z", "+00:00"))
+        claims["exp"] = int(valid_until.timestamp())
     header = {"alg": "EdDSA", "kid": kid, "typ": JWT_TYPE}
     payload = json.dumps(claims, separators=(",", ":"), sort_keys=True).encode()
     return jws.serialize_compact(header, payload, key, algorithms=["EdDSA"])

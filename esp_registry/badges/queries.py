@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,6 +15,7 @@ from esp_registry.certificates.models import Certificate
 from esp_registry.certificates.render import verification_url
 from esp_registry.certificates.rules import find_certificate, latest_certificate
 from esp_registry.columns import utcnow
+from esp_registry.credit.required.queries import certificate_expiry
 from esp_registry.extensions import db
 
 ISSUER_NAME = "ESP Registry"
@@ -43,7 +44,18 @@ def facts_for(certificate: Certificate) -> cred.BadgeFacts:
         issuer_name=ISSUER_NAME,
         verification_url=verification_url(certificate),
         status_index=certificate.id,
+        valid_until=_valid_until(certificate),
     )
+
+
+def _valid_until(certificate: Certificate) -> datetime | None:
+    """A required program's certificate expires (credit.required): the badge says so, as
+    of its download (a requirement added later is not in badges downloaded before)."""
+    assert certificate.registration is not None
+    expiry = certificate_expiry(certificate.registration.offering, utcnow().date())
+    if expiry is None:
+        return None
+    return datetime.combine(expiry[0] + timedelta(days=1), time(0), tzinfo=UTC)
 
 
 def signed_badge(certificate: Certificate) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -22,6 +22,7 @@ from esp_registry.badges import status
 from esp_registry.badges.baking import unbake
 from esp_registry.badges.credential import JWT_TYPE
 
+SECOND = timedelta(seconds=1)  # validUntil is the moment after the last valid day
 COMPACT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
 MAX_TEXT = 1024 * 1024  # an uploaded file (room for a baked badge image)
 MAX_PASTE = 100_000  # pasted text: a badge's JWT is a few kilobytes
@@ -136,10 +137,16 @@ def verify(
         result.add(True, _("Valid from %(date)s.", date=valid_from.date().isoformat()))
     if "validUntil" in credential:
         valid_until = _parse_time(credential.get("validUntil"))
-        if valid_until is None or valid_until <= now:
-            result.add(False, _("It has expired."))
+        if valid_until is None:
+            result.add(False, _("It has an end date that cannot be read."))
+        elif valid_until <= now:
+            result.add(
+                False, _("It expired on %(date)s.", date=(valid_until - SECOND).date().isoformat())
+            )
         else:
-            result.add(True, _("Valid until %(date)s.", date=valid_until.date().isoformat()))
+            result.add(
+                True, _("Valid until %(date)s.", date=(valid_until - SECOND).date().isoformat())
+            )
     else:
         result.add(True, _("It has no end date."))
     _check_status_list(result, credential, keys, status_list)

@@ -8,7 +8,7 @@ import base64
 import gzip
 import io
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -18,6 +18,7 @@ from esp_registry.badges import credential as cred
 from esp_registry.badges.baking import unbake
 from esp_registry.badges.keys import key_id, signing_key
 from esp_registry.certificates.models import Certificate
+from esp_registry.credit.required.models import RenewalKind, RequiredTraining
 from esp_registry.extensions import db
 from tests import factories
 from tests.conftest import csrf_token
@@ -178,3 +179,27 @@ def test_verify_says_what_is_wrong_with_junk(client):
     assert "does not match" in check(client, "a.b.c")
     too_big = check(client, upload=b"x" * (1024 * 1024 + 1))
     assert "larger than 1 MB" in too_big
+
+
+def test_a_required_programs_badge_carries_its_expiry_and_is_refused_after(client, actions):
+    registration = attended()
+    offering = registration.offering
+    db.session.add(
+        RequiredTraining(
+            program_id=offering.program_id,
+            kind=RenewalKind.EXPIRY,
+            valid_months=1,
+            job_families=[factories.family("food-services")],
+        )
+    )
+    for session in offering.sessions:  # it took place two months ago: expired since
+        session.starts_at -= timedelta(days=60)
+        session.ends_at -= timedelta(days=60)
+    db.session.commit()
+    actions.sign_in("rosa@example.org")
+    badge = client.get(f"/badges/registrations/{registration.id}.json").get_json()
+    claims = independent_check(badge["jwt"], client.get("/badges/jwks.json").get_json())
+    valid_until = datetime.fromisoformat(badge["credential"]["validUntil"])
+    assert claims["payload"]["exp"] == int(valid_until.timestamp())
+    page = check(client, badge["jwt"])
+    assert "Failed:</strong> It expired on" in page and "genuine" not in page

@@ -162,3 +162,16 @@ def test_baked_svg_gives_back_the_same_jwt():
     assert unbake(image) is None
     with pytest.raises(ValueError):
         bake("<png/>", token)
+
+
+def test_an_expiring_certificate_has_valid_until_and_exp():
+    from dataclasses import replace
+
+    facts = replace(FACTS, valid_until=datetime(2027, 1, 1, tzinfo=UTC))
+    c = cred.build_credential(facts)
+    assert c["validUntil"] == "2027-01-01T00:00:00Z"
+    assert "validUntil" not in cred.build_credential(FACTS)
+    key = load_key(generate_pem())
+    token = cred.sign(c, key, key_id(key, FACTS.base_url))
+    payload = independent_check(token, public_jwks(key, FACTS.base_url))["payload"]
+    assert payload["exp"] == int(datetime(2027, 1, 1, tzinfo=UTC).timestamp())
