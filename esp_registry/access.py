@@ -453,3 +453,8 @@ def may_download_badge(user: Any, registration: Registration) -> bool:
     """A badge is the member's own, as the certificate it carries: only they download it
     (whether it is earned yet is certificates.rules.may_download_certificate's answer)."""
     return may_see_registration(user, registration)
+
+
+def may_download_mentoring_badge(user: Any, pairing: Any) -> bool:
+    """A mentoring certificate's badge: the mentor's or the mentee's own, as its PDF."""
+    return may_take_part_in_pairing(user, pairing)

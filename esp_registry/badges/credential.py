@@ -1,4 +1,5 @@
-"""An attendance certificate as an Open Badges 3.0 OpenBadgeCredential, signed as a VC-JWT.
+"""A certificate (attendance or mentoring) as an Open Badges 3.0 OpenBadgeCredential,
+signed as a VC-JWT.
 
 The credential is built by `build_credential` from plain facts (unit tested without a
 database); `sign` wraps it in a compact JWS (EdDSA, Ed25519) whose header is
@@ -30,10 +31,11 @@ class BadgeFacts:
 
     base_url: str  # PUBLIC_BASE_URL, no trailing slash
     code: str  # the certificate's verification code
-    offering_id: int
+    achievement_path: str  # e.g. "offering/7", "mentoring/mentor": the achievement's id
     title: str  # the training
     program: str  # its program
     description: str
+    narrative: str  # the criteria: what the holder did to earn it
     hours: Decimal
     issued_at: datetime
     email: str  # the recipient's address, only ever published hashed
@@ -115,17 +117,12 @@ def build_credential(facts: BadgeFacts) -> dict[str, Any]:
             ],
             "creditsEarned": hours,
             "achievement": {
-                "id": f"{base}/badges/achievements/offering/{facts.offering_id}",
+                "id": f"{base}/badges/achievements/{facts.achievement_path}",
                 "type": ["Achievement"],
                 "achievementType": "CertificateOfCompletion",
                 "name": facts.title,
                 "description": facts.description or facts.program,
-                "criteria": {
-                    "narrative": (
-                        f"Attended {facts.title} ({facts.program}) and was credited "
-                        f"{facts.hours.normalize():f} contact hours."
-                    )
-                },
+                "criteria": {"narrative": facts.narrative},
                 "image": {"id": f"{base}/badges/image.svg", "type": "Image"},
                 "creditsAvailable": hours,
                 "fieldOfStudy": facts.program,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ from esp_registry.certificates.rules import find_certificate, latest_certificate
 from esp_registry.columns import utcnow
 from esp_registry.credit.required.queries import certificate_expiry
 from esp_registry.extensions import db
+from esp_registry.mentoring.models import MentoringRole
 
 ISSUER_NAME = "ESP Registry"
 
@@ -25,18 +27,28 @@ def base_url() -> str:
     return str(current_app.config["PUBLIC_BASE_URL"])
 
 
+def _hours_text(hours: Decimal) -> str:
+    return f"{hours.normalize():f}"
+
+
 def facts_for(certificate: Certificate) -> cred.BadgeFacts:
-    """An attendance certificate's facts (its registration, offering and program loaded)."""
+    """An attendance or mentoring certificate's facts, for its holder."""
+    if certificate.is_mentoring:
+        return _mentoring_facts(certificate)
     registration = certificate.registration
-    assert registration is not None, "attendance certificates only"
+    assert registration is not None
     offering = registration.offering
     return cred.BadgeFacts(
         base_url=base_url(),
         code=certificate.code,
-        offering_id=offering.id,
+        achievement_path=f"offering/{offering.id}",
         title=offering.title,
         program=offering.program.name,
         description=offering.description or offering.program.description,
+        narrative=(
+            f"Attended {offering.title} ({offering.program.name}) and was credited "
+            f"{_hours_text(certificate.hours)} contact hours."
+        ),
         hours=certificate.hours,
         issued_at=certificate.issued_at,
         email=registration.user.email,
@@ -45,6 +57,39 @@ def facts_for(certificate: Certificate) -> cred.BadgeFacts:
         verification_url=verification_url(certificate),
         status_index=certificate.id,
         valid_until=_valid_until(certificate),
+    )
+
+
+MENTORING = "Supporting Our Own: ESP Mentoring"
+MENTORING_DESCRIPTION = (
+    "Supporting Our Own, the NEA's mentoring program for Education Support Professionals: "
+    "an experienced ESP mentors a newer colleague through a pairing of up to two years."
+)
+
+
+def _mentoring_facts(certificate: Certificate) -> cred.BadgeFacts:
+    pairing = certificate.mentoring_pairing
+    role = certificate.mentoring_role
+    assert pairing is not None and role is not None
+    holder = pairing.mentor if role == MentoringRole.MENTOR else pairing.mentee
+    return cred.BadgeFacts(
+        base_url=base_url(),
+        code=certificate.code,
+        achievement_path=f"mentoring/{role.value}",
+        title=f"{MENTORING} ({role.value})",
+        program=MENTORING,
+        description=MENTORING_DESCRIPTION,
+        narrative=(
+            f"Completed a Supporting Our Own mentoring pairing as {role.value}, with "
+            f"{_hours_text(certificate.hours)} hours of mentoring logged."
+        ),
+        hours=certificate.hours,
+        issued_at=certificate.issued_at,
+        email=holder.email,
+        salt=cred.salt_for(current_app.config["SECRET_KEY"], certificate.code),
+        issuer_name=ISSUER_NAME,
+        verification_url=verification_url(certificate),
+        status_index=certificate.id,
     )
 
 

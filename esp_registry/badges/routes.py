@@ -15,10 +15,11 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import login_required
+from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from esp_registry.access import load_or_404, may_download_badge
+from esp_registry.access import load_or_404, may_download_badge, may_download_mentoring_badge
 from esp_registry.attendance.rules import credited_hours
 from esp_registry.badges import credential as cred
 from esp_registry.badges import queries
@@ -31,6 +32,7 @@ from esp_registry.certificates.rules import issue_certificate
 from esp_registry.columns import utcnow
 from esp_registry.credit.evaluations.rules import evaluation_states, owed
 from esp_registry.extensions import limiter
+from esp_registry.mentoring.models import MentoringPairing
 from esp_registry.registrations.models import Registration
 
 bp = Blueprint("badges", __name__, url_prefix="/badges")
@@ -82,6 +84,29 @@ def credential(code: str) -> Response:
     return redirect(url_for("certificates.verify", code=code[:40]))
 
 
+def _badge_json(certificate: Certificate) -> Response:
+    return _json(
+        queries.signed_badge(certificate),
+        **{
+            "Content-Disposition": f'attachment; filename="badge-{certificate.code}.json"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+def _badge_svg(certificate: Certificate) -> Response:
+    jwt = queries.signed_badge(certificate)["jwt"]
+    svg = bake(render_template("badges/badge.svg"), jwt)
+    return Response(
+        svg,
+        mimetype="image/svg+xml",
+        headers={
+            "Content-Disposition": f'attachment; filename="badge-{certificate.code}.svg"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
 def _earned(registration_id: int) -> Certificate | Response:
     """The member's current certificate when its badge may be downloaded: the same rule as
     the certificate PDF decides (a redirect says why not yet; 404 when there is none)."""
@@ -111,13 +136,7 @@ def download(registration_id: int) -> Response:
     certificate = _earned(registration_id)
     if isinstance(certificate, Response):
         return certificate
-    return _json(
-        queries.signed_badge(certificate),
-        **{
-            "Content-Disposition": f'attachment; filename="badge-{certificate.code}.json"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return _badge_json(certificate)
 
 
 @bp.get("/registrations/<int:registration_id>.svg")
@@ -127,16 +146,35 @@ def download_image(registration_id: int) -> Response:
     certificate = _earned(registration_id)
     if isinstance(certificate, Response):
         return certificate
-    jwt = queries.signed_badge(certificate)["jwt"]
-    svg = bake(render_template("badges/badge.svg"), jwt)
-    return Response(
-        svg,
-        mimetype="image/svg+xml",
-        headers={
-            "Content-Disposition": f'attachment; filename="badge-{certificate.code}.svg"',
-            "Cache-Control": "private, no-store",
-        },
+    return _badge_svg(certificate)
+
+
+def _mentoring_certificate(pairing_id: int) -> Certificate:
+    """The signed-in mentor's or mentee's current certificate of a completed pairing."""
+    pairing = load_or_404(
+        MentoringPairing,
+        pairing_id,
+        may_download_mentoring_badge,
+        options=(joinedload(MentoringPairing.request),),
     )
+    role = pairing.role_of(current_user.id)
+    certificate = rules.mentoring_certificate_to_download(pairing, role) if role else None
+    if certificate is None:
+        abort(404)
+    return certificate
+
+
+@bp.get("/mentoring/<int:pairing_id>.json")
+@login_required
+def mentoring_download(pairing_id: int) -> Response:
+    """A mentoring certificate as a signed Open Badges 3.0 credential."""
+    return _badge_json(_mentoring_certificate(pairing_id))
+
+
+@bp.get("/mentoring/<int:pairing_id>.svg")
+@login_required
+def mentoring_download_image(pairing_id: int) -> Response:
+    return _badge_svg(_mentoring_certificate(pairing_id))
 
 
 @bp.url_value_preprocessor

@@ -8,7 +8,8 @@ import base64
 import gzip
 import io
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
 
@@ -20,8 +21,10 @@ from esp_registry.badges.keys import key_id, signing_key
 from esp_registry.certificates.models import Certificate
 from esp_registry.credit.required.models import RenewalKind, RequiredTraining
 from esp_registry.extensions import db
+from esp_registry.mentoring import rules as mentoring_rules
 from tests import factories
 from tests.conftest import csrf_token
+from tests.integration.mentoring_world import paired, the_admin
 from tests.integration.test_certificates import attended
 from tests.unit.test_credit_badges import independent_check
 
@@ -203,3 +206,28 @@ def test_a_required_programs_badge_carries_its_expiry_and_is_refused_after(clien
     assert claims["payload"]["exp"] == int(valid_until.timestamp())
     page = check(client, badge["jwt"])
     assert "Failed:</strong> It expired on" in page and "genuine" not in page
+
+
+def test_a_mentoring_certificate_is_a_badge_for_its_holder_only(client, actions):
+    pairing = paired()
+    today = datetime.now(UTC).date()
+    mentoring_rules.log_activity(
+        pairing, pairing.mentor, mentoring_rules.LogEntry("coaching", today, Decimal("2"))
+    )
+    assert mentoring_rules.complete_pairing(pairing, the_admin()).ok
+    factories.person("nosy@example.org")
+    actions.sign_in("nosy@example.org")
+    assert client.get(f"/badges/mentoring/{pairing.id}.json").status_code == 404
+    actions.sign_out()
+    actions.sign_in("mentor@example.org")
+    assert f"/badges/mentoring/{pairing.id}.json" in client.get(
+        f"/mentoring/pairings/{pairing.id}"
+    ).get_data(as_text=True)
+    badge = client.get(f"/badges/mentoring/{pairing.id}.json").get_json()
+    achievement = badge["credential"]["credentialSubject"]["achievement"]
+    assert achievement["id"] == "http://verify.test/badges/achievements/mentoring/mentor"
+    assert achievement["name"] == "Supporting Our Own: ESP Mentoring (mentor)"
+    (identity,) = badge["credential"]["credentialSubject"]["identifier"]
+    assert identity["identityHash"] == cred.identity_hash("mentor@example.org", identity["salt"])
+    image = client.get(f"/badges/mentoring/{pairing.id}.svg")
+    assert "genuine and valid" in check(client, upload=image.data)

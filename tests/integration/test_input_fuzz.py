@@ -504,6 +504,8 @@ TARGETS: dict[str, Target] = {
     "badges.credential": Target("visitor"),
     "badges.download": Target("member"),
     "badges.download_image": Target("member"),
+    "badges.mentoring_download": Target("mentor"),
+    "badges.mentoring_download_image": Target("mentor"),
     "badges.verify_page": Target("visitor", fields_of(VerifyForm)),
     "certificates.transcript": Target("member"),
     "certificates.transcript_download": Target("member"),

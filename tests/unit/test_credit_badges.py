@@ -20,10 +20,11 @@ from esp_registry.badges.keys import generate_pem, key_id, load_key, public_jwks
 FACTS = cred.BadgeFacts(
     base_url="https://registry.test",
     code="ABCD2345EFGH",
-    offering_id=7,
+    achievement_path="offering/7",
     title="Beat Privatization workshop (Columbus)",
     program="Beat Privatization",
     description="A step-by-step crisis action plan.",
+    narrative="Attended it and was credited 4.5 contact hours.",
     hours=Decimal("4.50"),
     issued_at=datetime(2026, 10, 3, 17, 30, 12, 345, tzinfo=UTC),
     email="Rosa@Example.org",
@@ -69,7 +70,8 @@ def test_credential_has_the_ob3_shape():
     achievement = subject["achievement"]
     assert achievement["type"] == ["Achievement"]
     assert achievement["name"] == FACTS.title
-    assert achievement["criteria"]["narrative"].endswith("credited 4.5 contact hours.")
+    assert achievement["id"] == "https://registry.test/badges/achievements/offering/7"
+    assert achievement["criteria"] == {"narrative": FACTS.narrative}
     assert achievement["image"] == {"id": "https://registry.test/badges/image.svg", "type": "Image"}
     assert achievement["creditsAvailable"] == subject["creditsEarned"] == 4.5
     assert c["evidence"][0]["id"] == FACTS.verification_url
