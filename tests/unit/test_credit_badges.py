@@ -177,3 +177,16 @@ def test_an_expiring_certificate_has_valid_until_and_exp():
     token = cred.sign(c, key, key_id(key, FACTS.base_url))
     payload = independent_check(token, public_jwks(key, FACTS.base_url))["payload"]
     assert payload["exp"] == int(datetime(2027, 1, 1, tzinfo=UTC).timestamp())
+
+
+def test_signing_key_from_configuration_else_generated_once_in_instance(tmp_path, monkeypatch):
+    from esp_registry.config import badge_signing_key
+
+    monkeypatch.delenv("BADGE_SIGNING_KEY", raising=False)
+    first = badge_signing_key(str(tmp_path))
+    assert (tmp_path / "badge_signing_key.pem").stat().st_mode & 0o777 == 0o600
+    assert badge_signing_key(str(tmp_path)) == first  # kept, not made again
+    jwk = json.dumps(load_key(generate_pem()).as_dict(private=True))
+    monkeypatch.setenv("BADGE_SIGNING_KEY", jwk)
+    assert badge_signing_key(str(tmp_path)) == jwk
+    assert key_id(load_key(first), "x") != key_id(load_key(jwk), "x")
