@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms import EmailField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 from esp_registry.badges.verify import MAX_PASTE, MAX_TEXT
-from esp_registry.form_fields import TOO_LONG
+from esp_registry.form_fields import EMAIL_FORMAT, TOO_LONG
 
 TOO_BIG = _l("The file is larger than 1 MB: a badge is much smaller.")
 NOTHING = _l("Paste a credential or choose a file.")
@@ -36,3 +36,17 @@ class VerifyForm(FlaskForm):
                 return None
             return data.decode("utf-8", errors="replace")
         return (self.credential.data or "").strip()
+
+
+class BadgeEmailForm(FlaskForm):
+    """A personal address for the member's badges (confirmed by a link sent to it)."""
+
+    email = EmailField(
+        _l("Personal e-mail address"),
+        validators=[
+            DataRequired(message=_l("Enter the address your badges should name.")),
+            Length(max=254, message=TOO_LONG),
+            Email(message=EMAIL_FORMAT),
+        ],
+        render_kw={"autocomplete": "email", "maxlength": 254},
+    )

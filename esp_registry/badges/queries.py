@@ -12,6 +12,7 @@ from flask import current_app
 from esp_registry.badges import credential as cred
 from esp_registry.badges import status
 from esp_registry.badges.keys import key_id, public_jwks, signing_key
+from esp_registry.badges.rules import badge_email_for
 from esp_registry.certificates.models import Certificate
 from esp_registry.certificates.render import verification_url
 from esp_registry.certificates.rules import find_certificate, latest_certificate
@@ -51,7 +52,7 @@ def facts_for(certificate: Certificate) -> cred.BadgeFacts:
         ),
         hours=certificate.hours,
         issued_at=certificate.issued_at,
-        email=registration.user.email,
+        email=badge_email_for(registration.user),
         salt=cred.salt_for(current_app.config["SECRET_KEY"], certificate.code),
         issuer_name=ISSUER_NAME,
         verification_url=verification_url(certificate),
@@ -85,7 +86,7 @@ def _mentoring_facts(certificate: Certificate) -> cred.BadgeFacts:
         ),
         hours=certificate.hours,
         issued_at=certificate.issued_at,
-        email=holder.email,
+        email=badge_email_for(holder),
         salt=cred.salt_for(current_app.config["SECRET_KEY"], certificate.code),
         issuer_name=ISSUER_NAME,
         verification_url=verification_url(certificate),

@@ -23,8 +23,9 @@ from esp_registry.access import load_or_404, may_download_badge, may_download_me
 from esp_registry.attendance.rules import credited_hours
 from esp_registry.badges import credential as cred
 from esp_registry.badges import queries
+from esp_registry.badges import rules as badge_rules
 from esp_registry.badges.baking import bake
-from esp_registry.badges.forms import NOTHING, TOO_BIG, VerifyForm
+from esp_registry.badges.forms import NOTHING, TOO_BIG, BadgeEmailForm, VerifyForm
 from esp_registry.badges.verify import MAX_TEXT, verify
 from esp_registry.certificates import rules
 from esp_registry.certificates.models import Certificate
@@ -218,3 +219,45 @@ def verify_page() -> tuple[str, int]:
     elif form.is_submitted():
         status = 422
     return render_template("badges/verify.html", form=form, result=result), status
+
+
+# ---------------------------------------------------------------------------- personal e-mail
+
+
+@bp.route("/email", methods=["GET", "POST"])
+@login_required
+def email() -> str | tuple[str, int] | Response:
+    """Which address the member's badges name; ask for a personal one (a link confirms it)."""
+    form = BadgeEmailForm()
+    if form.validate_on_submit():
+        result = badge_rules.request_personal_email(current_user, form.email.data or "")
+        if result.ok:
+            flash(result.message, result.tone)
+            return redirect(url_for("badges.email"))
+        form.email.errors = [result.message]
+    status = 422 if form.is_submitted() else 200
+    personal = badge_rules.personal_email(current_user.id)
+    return render_template("badges/email.html", form=form, personal=personal), status
+
+
+@bp.post("/email/remove")
+@login_required
+def remove_email() -> Response:
+    result = badge_rules.remove_personal_email(current_user)
+    flash(result.message, result.tone)
+    return redirect(url_for("badges.email"))
+
+
+@bp.route("/email/confirm/<token>", methods=["GET", "POST"])
+@limiter.limit("30 per minute")
+def confirm_email(token: str) -> str | tuple[str, int] | Response:
+    """The e-mailed link: a GET shows the button (mail scanners open links), a POST acts."""
+    if request.method == "GET":
+        return render_template("badges/confirm_email.html")
+    result = badge_rules.confirm_personal_email(token)
+    if not result.ok:
+        return render_template("badges/confirm_email.html", refusal=result.message), 410
+    flash(result.message, result.tone)
+    if current_user.is_authenticated:
+        return redirect(url_for("badges.email"))
+    return redirect(url_for("catalog.index"))

@@ -8,20 +8,24 @@ import base64
 import gzip
 import io
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 
+from esp_registry.accounts.models import User
 from esp_registry.attendance import rules as attendance_rules
 from esp_registry.attendance.models import AttendanceStatus
 from esp_registry.badges import credential as cred
 from esp_registry.badges.baking import unbake
 from esp_registry.badges.keys import key_id, signing_key
+from esp_registry.badges.models import BadgeEmail
 from esp_registry.certificates.models import Certificate
 from esp_registry.credit.required.models import RenewalKind, RequiredTraining
 from esp_registry.extensions import db
 from esp_registry.mentoring import rules as mentoring_rules
+from esp_registry.notifications.models import OutboxMessage
 from tests import factories
 from tests.conftest import csrf_token
 from tests.integration.mentoring_world import paired, the_admin
@@ -231,3 +235,37 @@ def test_a_mentoring_certificate_is_a_badge_for_its_holder_only(client, actions)
     assert identity["identityHash"] == cred.identity_hash("mentor@example.org", identity["salt"])
     image = client.get(f"/badges/mentoring/{pairing.id}.svg")
     assert "genuine and valid" in check(client, upload=image.data)
+
+
+def test_a_personal_email_confirmed_by_its_link_is_what_new_badges_name(client, actions):
+    registration = attended()
+    db.session.get(User, registration.user_id).preferred_language = "es"
+    db.session.commit()
+    actions.sign_in("rosa@example.org")
+    assert "rosa@example.org" in client.get("/badges/email").get_data(as_text=True)
+    assert actions.post("/badges/email", {"email": "Rosa@Example.org"}).status_code == 422
+    assert actions.post("/badges/email", {"email": "Rosa.Home@Example.net"}).status_code == 302
+    (sent,) = db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.kind == "badge_email")
+    ).all()
+    assert sent.to_email == "rosa.home@example.net" and "insignias" in sent.subject  # Spanish
+    link = re.search(r"http://verify\.test(/badges/email/confirm/\S+)", sent.body_text).group(1)
+    url = f"/badges/registrations/{registration.id}.json"
+
+    def named() -> str:
+        (identity,) = client.get(url).get_json()["credential"]["credentialSubject"]["identifier"]
+        for address in ("rosa@example.org", "rosa.home@example.net"):
+            if identity["identityHash"] == cred.identity_hash(address, identity["salt"]):
+                return address
+        raise AssertionError("the badge names neither address")
+
+    assert named() == "rosa@example.org"  # not until the link is opened
+    assert client.get(link).status_code == 200  # a mail scanner opening it changes nothing
+    assert named() == "rosa@example.org"
+    assert actions.post(link).status_code == 302
+    assert named() == "rosa.home@example.net"
+    assert actions.post(link).status_code == 410  # once
+    assert actions.post("/badges/email/remove").status_code == 302
+    assert named() == "rosa@example.org"
+    assert actions.post("/badges/email/confirm/forged").status_code == 410
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(BadgeEmail)) == 0
