@@ -34,6 +34,10 @@ def test_download_a_badge_and_verify_it(page: Page, check_page: CheckPage, tmp_p
     info.value.save_as(image)
     assert image.suffix == ".svg" and "<openbadges:credential>" in image.read_text()
 
+    page.get_by_role("link", name="The e-mail address your badges name").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("The e-mail address your badges name")
+    check_page(page, "badge-email")
+
     page.goto("/badges/verify")
     check_page(page, "badge-verify-form")
     page.get_by_label("Or choose the file").set_input_files(image)  # the baked badge
