@@ -115,6 +115,7 @@ def _register_models_and_blueprints(app: Flask) -> None:
     from esp_registry.accounts.people_routes import bp as people_bp
     from esp_registry.accounts.routes import bp as accounts_bp
     from esp_registry.attendance.routes import bp as attendance_bp
+    from esp_registry.badges.routes import bp as badges_bp
     from esp_registry.catalog.manage_routes import bp as manage_bp
     from esp_registry.catalog.routes import bp as catalog_bp
     from esp_registry.certificates.routes import bp as certificates_bp
@@ -139,6 +140,7 @@ def _register_models_and_blueprints(app: Flask) -> None:
     app.register_blueprint(outside_bp)  # url_prefix /credit/outside
     app.register_blueprint(evaluations_bp)  # url_prefix /evaluations
     app.register_blueprint(required_bp)  # url_prefix /required-trainings
+    app.register_blueprint(badges_bp)  # url_prefix /badges
 
     @login_manager.user_loader
     def load_user(token: str) -> User | None:

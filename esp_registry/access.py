@@ -444,3 +444,17 @@ def overdue_scope(user: Any, affiliate_id: int | None) -> frozenset[int] | None:
     """The members' affiliates the overdue list shows: as for reports, an approver's own
     affiliate(s) (another one is a 404), any one a national admin picks, or all."""
     return report_scope(user, affiliate_id)
+
+
+# ---------------------------------------------------------------------------- badges
+
+
+def may_download_badge(user: Any, registration: Registration) -> bool:
+    """A badge is the member's own, as the certificate it carries: only they download it
+    (whether it is earned yet is certificates.rules.may_download_certificate's answer)."""
+    return may_see_registration(user, registration)
+
+
+def may_download_mentoring_badge(user: Any, pairing: Any) -> bool:
+    """A mentoring certificate's badge: the mentor's or the mentee's own, as its PDF."""
+    return may_take_part_in_pairing(user, pairing)

@@ -37,6 +37,25 @@ def secret_key(instance_path: str) -> str:
     return path.read_text(encoding="ascii").strip()
 
 
+def badge_signing_key(instance_path: str) -> str:
+    """BADGE_SIGNING_KEY (an Ed25519 private key as PEM or JWK), or one generated once and
+    kept in instance/ like the secret key, so every badge the demo signs stays verifiable."""
+    if os.environ.get("BADGE_SIGNING_KEY", "").strip():
+        return os.environ["BADGE_SIGNING_KEY"].strip()
+    path = Path(instance_path) / "badge_signing_key.pem"
+    if not path.exists():
+        from esp_registry.badges.keys import generate_pem
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with open(path, "x", encoding="ascii") as handle:
+                handle.write(generate_pem())
+            path.chmod(0o600)
+        except FileExistsError:
+            pass
+    return path.read_text(encoding="ascii").strip()
+
+
 def redis_url() -> str:
     """REDIS_URL: the worker's queue lives in Redis when set, else in an SQLite file."""
     return os.environ.get("REDIS_URL", "").strip()
@@ -63,6 +82,8 @@ def from_environment(instance_path: str) -> dict[str, object]:
     secret = secret_key(instance_path)
     return {
         "SECRET_KEY": secret,
+        # Signs Open Badges 3.0 credentials (Ed25519); its public half is /badges/jwks.json.
+        "BADGE_SIGNING_KEY": badge_signing_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),

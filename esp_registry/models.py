@@ -2,6 +2,7 @@
 
 from esp_registry.accounts.models import AccountEvent, RoleGrant, SignInSession, User
 from esp_registry.attendance.models import Attendance, AttendanceEvent
+from esp_registry.badges.models import BadgeEmail
 from esp_registry.catalog.models import Offering, Session
 from esp_registry.certificates.models import Certificate, CertificatePrintJob, TranscriptCode
 from esp_registry.credit.evaluations.models import (
@@ -29,6 +30,7 @@ __all__ = [
     "Affiliate",
     "Attendance",
     "AttendanceEvent",
+    "BadgeEmail",
     "Certificate",
     "CertificatePrintJob",
     "CreditEvent",

@@ -23,9 +23,11 @@ from werkzeug.test import TestResponse
 
 from esp_registry import create_app
 from esp_registry import reference_data as ref
+from esp_registry.badges.keys import generate_pem
 from esp_registry.extensions import db, limiter
 from esp_registry.seeding import seed_reference
 
+BADGE_KEY = generate_pem()
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 REFERENCE_TABLES = {"job_families", "affiliates", "programs", "alembic_version"}
 REFERENCE_PROGRAMS = [slug for slug, _name, _text in ref.PROGRAMS] + [
@@ -100,6 +102,7 @@ def make_test_app(database_url: str, **extra: object) -> Flask:
         {
             "TESTING": True,
             "SECRET_KEY": "test-secret",
+            "BADGE_SIGNING_KEY": BADGE_KEY,  # the tests' own, never instance/'s
             "SQLALCHEMY_DATABASE_URI": database_url,
             # Enough connections for the concurrency tests' threads on either database.
             "SQLALCHEMY_ENGINE_OPTIONS": {

@@ -5,7 +5,8 @@ Closing keeps: registrations, attendance and hours (so a training's numbers and 
 stay true), LFT decisions, mentoring pairings and hours, and every issued certificate,
 which keeps verifying under the name printed on it. It removes: name, e-mail, password,
 local, job title, start date, LFT essays and answers, mentoring notes, sign-ins, roles,
-outside-training descriptions and proof files (what still waited is declined).
+outside-training descriptions and proof files (what still waited is declined), and the
+personal e-mail badges name.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy.orm import joinedload
 from esp_registry.accounts import sessions
 from esp_registry.accounts.models import SignInSession, User
 from esp_registry.attendance.models import Attendance
+from esp_registry.badges import rules as badges
 from esp_registry.certificates.models import Certificate
 from esp_registry.columns import utcnow
 from esp_registry.credit.outside import own_data as outside
@@ -174,6 +176,7 @@ def export(user: User) -> dict[str, Any]:
             ],
         },
         "outside_training": outside.exported(user, _row),
+        "badge_email": badges.exported(user),
         "sign_ins": [
             _row(s, ["created_at", "last_seen_at", "ended_at", "user_agent"])
             for s in db.session.scalars(
@@ -217,6 +220,7 @@ def close_account(user: User, now: datetime | None = None) -> None:
         sa.update(MentoringLog).where(MentoringLog.user_id == user.id).values(note="")
     )
     proofs = outside.forget(user, now)
+    badges.forget(user)
     db.session.commit()
     outside.delete_proofs(proofs)
     sessions.end_other_sessions(user, keep_token=None, now=now)

@@ -50,6 +50,7 @@ from esp_registry.accounts.models import Role, User
 from esp_registry.accounts.people_forms import DeactivateForm, GrantRoleForm
 from esp_registry.attendance import rules as attendance_rules
 from esp_registry.attendance.models import AttendanceStatus
+from esp_registry.badges.forms import BadgeEmailForm, VerifyForm
 from esp_registry.catalog.manage_forms import CancelForm, FacilitatorForm, OfferingForm, SessionForm
 from esp_registry.catalog.models import OfferingStatus
 from esp_registry.certificates.rules import issue_certificate, request_print_job
@@ -496,6 +497,19 @@ TARGETS: dict[str, Target] = {
     "registrations.decline": Target("approver", ("reason", "next"), PENDING),
     "registrations.staff_cancel": Target("approver", ("reason", "next"), PENDING),
     "certificates.download": Target("member"),
+    "badges.issuer": Target("visitor"),
+    "badges.jwks": Target("visitor"),
+    "badges.image": Target("visitor"),
+    "badges.status_list": Target("visitor"),
+    "badges.credential": Target("visitor"),
+    "badges.download": Target("member"),
+    "badges.download_image": Target("member"),
+    "badges.mentoring_download": Target("mentor"),
+    "badges.mentoring_download_image": Target("mentor"),
+    "badges.verify_page": Target("visitor", fields_of(VerifyForm)),
+    "badges.email": Target("member", fields_of(BadgeEmailForm)),
+    "badges.remove_email": Target("member"),
+    "badges.confirm_email": Target("visitor"),
     "certificates.transcript": Target("member"),
     "certificates.transcript_download": Target("member"),
     "certificates.mentoring_download": Target("mentor"),
@@ -935,7 +949,7 @@ FUZZ = settings(
 )
 AREAS = {
     "public and accounts": ("static", "favicon", "catalog", "accounts"),
-    "registrations and certificates": ("registrations", "certificates"),
+    "registrations and certificates": ("registrations", "certificates", "badges"),
     "attendance": ("attendance",),
     "offering management": ("manage",),
     "leaders for tomorrow": ("lft",),

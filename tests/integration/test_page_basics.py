@@ -40,6 +40,8 @@ def test_main_pages_describe_themselves(client):
     assert offering.startswith("Bus safety: dates, place")
     verify = description(client.get("/verify").get_data(as_text=True))
     assert verify.startswith("Check that an ESP Registry certificate is genuine")
+    badge = description(client.get("/badges/verify").get_data(as_text=True))
+    assert badge.startswith("Check an Open Badges 3.0 credential issued by ESP Registry")
     missing = client.get("/no-such-page")  # a page with no description of its own
     assert missing.status_code == 404
     default = description(missing.get_data(as_text=True))
