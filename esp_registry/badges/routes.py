@@ -20,7 +20,6 @@ from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from esp_registry.access import load_or_404, may_download_badge, may_download_mentoring_badge
-from esp_registry.attendance.rules import credited_hours
 from esp_registry.badges import credential as cred
 from esp_registry.badges import queries
 from esp_registry.badges import rules as badge_rules
@@ -28,10 +27,9 @@ from esp_registry.badges.baking import bake
 from esp_registry.badges.forms import NOTHING, TOO_BIG, BadgeEmailForm, VerifyForm
 from esp_registry.badges.verify import MAX_TEXT, verify
 from esp_registry.certificates import rules
+from esp_registry.certificates.earned import earned_certificate
 from esp_registry.certificates.models import Certificate
-from esp_registry.certificates.rules import issue_certificate
 from esp_registry.columns import utcnow
-from esp_registry.credit.evaluations.rules import evaluation_states, owed
 from esp_registry.extensions import limiter
 from esp_registry.mentoring.models import MentoringPairing
 from esp_registry.registrations.models import Registration
@@ -112,21 +110,7 @@ def _earned(registration_id: int) -> Certificate | Response:
     """The member's current certificate when its badge may be downloaded: the same rule as
     the certificate PDF decides (a redirect says why not yet; 404 when there is none)."""
     registration = load_or_404(Registration, registration_id, may_download_badge)
-    hours = credited_hours([registration.id]).get(registration.id)
-    waiting = owed(evaluation_states([registration.id]))
-    decision = rules.may_download_certificate(
-        registration, hours, utcnow(), evaluation_owed=registration.id in waiting
-    )
-    if decision.code == "not_ended":
-        flash(decision.reason, "info")
-        return redirect(url_for("registrations.my_trainings"))
-    if decision.code == "evaluation":
-        flash(decision.reason, "info")
-        return redirect(url_for("evaluations.answer", registration_id=registration.id))
-    certificate = issue_certificate(registration) if decision.allowed else None
-    if certificate is None or certificate.revoked_at is not None:
-        abort(404)
-    return certificate
+    return earned_certificate(registration)
 
 
 @bp.get("/registrations/<int:registration_id>.json")

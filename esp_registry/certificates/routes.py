@@ -27,16 +27,14 @@ from esp_registry.access import (
     may_see_registration,
     may_take_part_in_pairing,
 )
-from esp_registry.attendance.rules import credited_hours
 from esp_registry.catalog.models import Offering
 from esp_registry.certificates import rules
+from esp_registry.certificates.earned import earned_certificate
 from esp_registry.certificates.etags import pdf_download, private
 from esp_registry.certificates.models import Certificate, CertificatePrintJob, PrintJobStatus
 from esp_registry.certificates.render import certificate_etag, certificate_pdf, prints_folder
-from esp_registry.certificates.rules import display_code, issue_certificate
+from esp_registry.certificates.rules import display_code
 from esp_registry.certificates.transcript import transcript_etag, transcript_for, transcript_pdf
-from esp_registry.columns import utcnow
-from esp_registry.credit.evaluations.rules import evaluation_states, owed
 from esp_registry.extensions import limiter
 from esp_registry.mentoring.certificate import (
     mentoring_certificate_etag,
@@ -58,20 +56,9 @@ bp = Blueprint("certificates", __name__)
 def download(registration_id: int) -> Response:
     """The member's certificate, once earned (the same rule My trainings offers it by)."""
     registration = load_or_404(Registration, registration_id, may_see_registration)
-    hours = credited_hours([registration.id]).get(registration.id)
-    waiting = owed(evaluation_states([registration.id]))
-    decision = rules.may_download_certificate(
-        registration, hours, utcnow(), evaluation_owed=registration.id in waiting
-    )
-    if decision.code == "not_ended":
-        flash(decision.reason, "info")
-        return redirect(url_for("registrations.my_trainings"))
-    if decision.code == "evaluation":
-        flash(decision.reason, "info")
-        return redirect(url_for("evaluations.answer", registration_id=registration.id))
-    certificate = issue_certificate(registration) if decision.allowed else None
-    if certificate is None or certificate.revoked_at is not None:
-        abort(404)
+    certificate = earned_certificate(registration)
+    if not isinstance(certificate, Certificate):
+        return certificate
     return pdf_download(
         certificate_etag(certificate),
         lambda: certificate_pdf(certificate),
