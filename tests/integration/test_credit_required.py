@@ -450,3 +450,15 @@ def test_a_completion_counts_once_its_required_evaluation_is_answered(ctx):
     status = required_for(cook, NOW)[0].status
     assert status.standing is Standing.MET
     assert status.due_on == (NOW - timedelta(days=10)).date().replace(year=2029)
+
+
+def test_the_overdue_list_with_no_expiry_requirement_in_force(ctx, actions):
+    """Only an hours-based requirement (the expiry ones retired): the list still opens."""
+    factories.person("approver.oh@example.org", roles=((Role.AFFILIATE_APPROVER, "OH"),))
+    requirement(BUS, "transportation-services", hours="10")
+    factories.person("bus.oh@example.org", name="Bo Bus", job_family="transportation-services")
+    actions.sign_in("approver.oh@example.org")
+    for url in ("/required-trainings/overdue", "/required-trainings/overdue.csv"):
+        response = actions.client.get(url)
+        assert response.status_code == 200
+        assert "Bo Bus" in response.get_data(as_text=True)

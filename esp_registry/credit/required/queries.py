@@ -348,11 +348,14 @@ def overdue_query(f: OverdueFilters, now: datetime) -> sa.Select[Any]:
         .where(r.retired_at.is_(None), r.valid_months.is_not(None))
         .distinct()
     ).all()
-    cutoff: Any = (
-        sa.case({m: midnight(earliest_valid_end(today, m)) for m in months}, value=r.valid_months)
-        if months
-        else sa.null()
-    )
+    # An expiry-based requirement is overdue when never done or its certificate expired;
+    # with none in force that branch matches nobody (a comparison with NULL cannot be built).
+    expired: Any = sa.false()
+    if months:
+        cutoff = sa.case(
+            {m: midnight(earliest_valid_end(today, m)) for m in months}, value=r.valid_months
+        )
+        expired = sa.or_(completions.c.last_end.is_(None), completions.c.last_end < cutoff)
     hours = sa.func.coalesce(last_year.c.hours, 0)
     query = (
         sa.select(
@@ -387,7 +390,7 @@ def overdue_query(f: OverdueFilters, now: datetime) -> sa.Select[Any]:
             sa.or_(
                 sa.and_(
                     r.kind == RenewalKind.EXPIRY,
-                    sa.or_(completions.c.last_end.is_(None), completions.c.last_end < cutoff),
+                    expired,
                 ),
                 sa.and_(
                     r.kind == RenewalKind.HOURS,
