@@ -8,7 +8,6 @@ import json
 from flask import (
     Blueprint,
     Response,
-    abort,
     flash,
     redirect,
     render_template,
@@ -26,8 +25,7 @@ from esp_registry.badges import rules as badge_rules
 from esp_registry.badges.baking import bake
 from esp_registry.badges.forms import NOTHING, TOO_BIG, BadgeEmailForm, VerifyForm
 from esp_registry.badges.verify import MAX_TEXT, verify
-from esp_registry.certificates import rules
-from esp_registry.certificates.earned import earned_certificate
+from esp_registry.certificates.earned import earned_certificate, earned_mentoring_certificate
 from esp_registry.certificates.models import Certificate
 from esp_registry.columns import utcnow
 from esp_registry.extensions import limiter
@@ -142,10 +140,7 @@ def _mentoring_certificate(pairing_id: int) -> Certificate:
         may_download_mentoring_badge,
         options=(joinedload(MentoringPairing.request),),
     )
-    role = pairing.role_of(current_user.id)
-    certificate = rules.mentoring_certificate_to_download(pairing, role) if role else None
-    if certificate is None:
-        abort(404)
+    certificate = earned_mentoring_certificate(pairing, current_user.id)
     return certificate
 
 

@@ -8,9 +8,14 @@ from werkzeug.wrappers import Response
 
 from esp_registry.attendance.rules import credited_hours
 from esp_registry.certificates.models import Certificate
-from esp_registry.certificates.rules import issue_certificate, may_download_certificate
+from esp_registry.certificates.rules import (
+    issue_certificate,
+    may_download_certificate,
+    mentoring_certificate_to_download,
+)
 from esp_registry.columns import utcnow
 from esp_registry.credit.evaluations.rules import evaluation_states, owed
+from esp_registry.mentoring.models import MentoringPairing
 from esp_registry.registrations.models import Registration
 
 
@@ -30,5 +35,15 @@ def earned_certificate(registration: Registration) -> Certificate | Response:
         return redirect(url_for("evaluations.answer", registration_id=registration.id))
     certificate = issue_certificate(registration) if decision.allowed else None
     if certificate is None or certificate.revoked_at is not None:
+        abort(404)
+    return certificate
+
+
+def earned_mentoring_certificate(pairing: MentoringPairing, user_id: int) -> Certificate:
+    """This mentor's or mentee's current certificate of the pairing (reissued under a new
+    name first); 404 when they are not in it, or it has none, or it was revoked."""
+    role = pairing.role_of(user_id)
+    certificate = mentoring_certificate_to_download(pairing, role) if role else None
+    if certificate is None:
         abort(404)
     return certificate

@@ -29,7 +29,7 @@ from esp_registry.access import (
 )
 from esp_registry.catalog.models import Offering
 from esp_registry.certificates import rules
-from esp_registry.certificates.earned import earned_certificate
+from esp_registry.certificates.earned import earned_certificate, earned_mentoring_certificate
 from esp_registry.certificates.etags import pdf_download, private
 from esp_registry.certificates.models import Certificate, CertificatePrintJob, PrintJobStatus
 from esp_registry.certificates.render import certificate_etag, certificate_pdf, prints_folder
@@ -76,10 +76,7 @@ def mentoring_download(pairing_id: int) -> Response:
         may_take_part_in_pairing,
         options=(joinedload(MentoringPairing.request),),
     )
-    role = pairing.role_of(current_user.id)
-    certificate = rules.mentoring_certificate_to_download(pairing, role) if role else None
-    if certificate is None:
-        abort(404)
+    certificate = earned_mentoring_certificate(pairing, current_user.id)
     html = mentoring_certificate_html(certificate)
     return pdf_download(
         mentoring_certificate_etag(certificate, html),

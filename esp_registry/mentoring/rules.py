@@ -46,6 +46,7 @@ from esp_registry.notifications.outbox import queue_email
 from esp_registry.reference.models import Affiliate, JobFamily, Program
 from esp_registry.reference_data import SUPPORTING_OUR_OWN_PROGRAM_SLUG
 from esp_registry.registrations.models import Registration, RegistrationStatus
+from esp_registry.text import one_line
 from esp_registry.web import hours as format_hours
 from esp_registry.web import hours_count, hours_text
 
@@ -156,10 +157,6 @@ def _refuse(outcome: Outcome, message: str, subject: Any = None) -> Result:
 def _invalid(message: str, errors: dict[str, str], subject: Any = None) -> Result:
     db.session.rollback()
     return Result(Outcome.INVALID, message, subject, errors)
-
-
-def _one_line(text: str | None) -> str:
-    return " ".join((text or "").split())
 
 
 def _exists(model: Any, object_id: int | None) -> bool:
@@ -791,7 +788,7 @@ def end_pairing(
     """Either side, or staff, end an active pairing early, saying why; who, when and why
     are recorded and both sides are told. No certificates: the pairing did not complete."""
     now = now or utcnow()
-    reason = _one_line(reason)
+    reason = one_line(reason)
     if not reason:
         return _invalid(_("Say why the pairing ends."), {"reason": _("Say why the pairing ends.")})
     if len(reason) > MAX_NOTE:

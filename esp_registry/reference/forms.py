@@ -8,27 +8,24 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAr
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from esp_registry.form_fields import OUT_OF_RANGE, TOO_LONG, FiniteDecimalField
-
-
-def _strip(value: object) -> object:
-    return value.strip() if isinstance(value, str) else value
+from esp_registry.text import strip_text
 
 
 class ProgramForm(FlaskForm):
     name = StringField(
         _l("Title"),
-        filters=[_strip],
+        filters=[strip_text],
         validators=[DataRequired(message=_l("Enter a title.")), Length(max=160, message=TOO_LONG)],
     )
     name_es = StringField(
         _l("Title in Spanish"),
-        filters=[_strip],
+        filters=[strip_text],
         validators=[Optional(), Length(max=160, message=TOO_LONG)],
         render_kw={"lang": "es"},
     )
     description = TextAreaField(
         _l("Description"),
-        filters=[_strip],
+        filters=[strip_text],
         validators=[Optional(), Length(max=4000, message=TOO_LONG)],
         render_kw={"rows": 5},
     )
@@ -48,23 +45,23 @@ class ProgramForm(FlaskForm):
 class JobFamilyForm(FlaskForm):
     name = StringField(
         _l("Name"),
-        filters=[_strip],
+        filters=[strip_text],
         validators=[DataRequired(message=_l("Enter a name.")), Length(max=80, message=TOO_LONG)],
     )
     name_es = StringField(
         _l("Name in Spanish"),
-        filters=[_strip],
+        filters=[strip_text],
         validators=[Optional(), Length(max=80, message=TOO_LONG)],
         render_kw={"lang": "es"},
     )
     description = TextAreaField(
         _l("Short description"),
-        filters=[_strip],
+        filters=[strip_text],
         validators=[Optional(), Length(max=1000, message=TOO_LONG)],
     )
     page_text = TextAreaField(
         _l("Text of its “Getting Educated” page"),
-        filters=[_strip],
+        filters=[strip_text],
         validators=[Optional(), Length(max=8000, message=TOO_LONG)],
         render_kw={"rows": 8},
     )
@@ -73,12 +70,12 @@ class JobFamilyForm(FlaskForm):
 class AffiliateForm(FlaskForm):
     name = StringField(
         _l("Name"),
-        filters=[_strip],
+        filters=[strip_text],
         validators=[DataRequired(message=_l("Enter a name.")), Length(max=80, message=TOO_LONG)],
     )
     name_es = StringField(
         _l("Name in Spanish"),
-        filters=[_strip],
+        filters=[strip_text],
         validators=[Optional(), Length(max=80, message=TOO_LONG)],
         render_kw={"lang": "es"},
     )
@@ -89,7 +86,7 @@ class LocalForm(FlaskForm):
 
     name = StringField(
         _l("Name of the local"),
-        filters=[_strip],
+        filters=[strip_text],
         validators=[
             DataRequired(message=_l("Enter the name of the local.")),
             Length(max=120, message=TOO_LONG),

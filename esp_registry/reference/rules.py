@@ -38,6 +38,7 @@ from esp_registry.reference_data import (
     getting_educated_slug,
 )
 from esp_registry.results import Result, done, refused
+from esp_registry.text import one_line
 
 LOCALS_PAGE_SIZE = 50
 LIST_LIMIT = 500  # 52 affiliates, 9 job families, ~20 programs: one list each, bounded
@@ -66,10 +67,6 @@ def _record(
             created_at=now or utcnow(),
         )
     )
-
-
-def _clean(text: str) -> str:
-    return " ".join(text.split())
 
 
 def _name_taken(model: type, name: str, except_id: int | None, **within: Any) -> bool:
@@ -136,12 +133,12 @@ def edit_program(
     by id and show the new name; certificates already issued keep the name they printed.
     Its default contact hours fill in each new session's hours (the organiser may change
     them); sessions already planned keep theirs."""
-    name = _clean(name)
+    name = one_line(name)
     if _name_taken(Program, name, program.id):
         return refused(_("Another program is already called “%(name)s”.", name=name), program)
     values = {
         "name": name,
-        "name_es": program.name_es if name_es is None else _clean(name_es),
+        "name_es": program.name_es if name_es is None else one_line(name_es),
         "description": description.strip(),
         "requires_application": requires_application,
         "default_contact_hours": default_contact_hours,
@@ -160,8 +157,8 @@ def edit_job_family(
 ) -> Result:
     """A job family's name (and its Spanish name), short description and the text of its
     "Getting Educated: <family> Professionals" page; members and offerings refer to it by id."""
-    name = _clean(name)
-    name_es = family.name_es if name_es is None else _clean(name_es)
+    name = one_line(name)
+    name_es = family.name_es if name_es is None else one_line(name_es)
     if _name_taken(JobFamily, name, family.id):
         return refused(_("Another job family is already called “%(name)s”.", name=name), family)
     page_text = page_text.replace("\r\n", "\n").strip()
@@ -213,14 +210,14 @@ def edit_affiliate(
 ) -> Result:
     """A state affiliate's name and Spanish name (its two-letter code stays: it is the
     state's)."""
-    name = _clean(name)
+    name = one_line(name)
     if _name_taken(Affiliate, name, affiliate.id):
         return refused(_("Another affiliate is already called “%(name)s”.", name=name), affiliate)
     return _save(
         actor,
         affiliate,
         ReferenceKind.AFFILIATE,
-        {"name": name, "name_es": affiliate.name_es if name_es is None else _clean(name_es)},
+        {"name": name, "name_es": affiliate.name_es if name_es is None else one_line(name_es)},
         _("Affiliate saved."),
         affiliate_id=affiliate.id,
     )
@@ -249,7 +246,7 @@ def _rename_typed_locals(affiliate_id: int, old: str, new: str) -> int:
 
 def add_local(actor: Any, affiliate: Affiliate, name: str) -> Result:
     """A new local association of the affiliate, offered to its members from now on."""
-    name = _clean(name)
+    name = one_line(name)
     if _name_taken(Local, name, None, affiliate_id=affiliate.id):
         return refused(
             _("%(affiliate)s already has a local called “%(name)s”.",
@@ -273,7 +270,7 @@ def add_local(actor: Any, affiliate: Affiliate, name: str) -> Result:
 def rename_local(actor: Any, local: Local, name: str) -> Result:
     """Renaming a local renames it in what its members, mentors and mentoring requests
     typed, in the same transaction. To join two locals under one name, merge them."""
-    name = _clean(name)
+    name = one_line(name)
     if name == local.name:
         return done(_("Nothing changed."), local)
     if _name_taken(Local, name, local.id, affiliate_id=local.affiliate_id):

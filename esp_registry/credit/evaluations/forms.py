@@ -31,6 +31,7 @@ from esp_registry.credit.evaluations.models import (
 )
 from esp_registry.credit.evaluations.rules import QuestionDraft
 from esp_registry.form_fields import TOO_LONG
+from esp_registry.text import one_line
 
 KIND_CHOICES = [
     (QuestionKind.RATING.value, _l("Rating from 1 to 5")),
@@ -75,15 +76,15 @@ class SetupForm(FlaskForm):
         """The rows with a question typed in; empty rows are left out."""
         drafts = []
         for entry in self.questions:
-            prompt = " ".join((entry.prompt.data or "").split())
+            prompt = one_line(entry.prompt.data)
             if not prompt:
                 continue
             kind = QuestionKind(entry.kind.data)
             labels = ("", "")
             if kind == QuestionKind.RATING:
                 labels = (
-                    " ".join((entry.low_label.data or "").split()),
-                    " ".join((entry.high_label.data or "").split()),
+                    one_line(entry.low_label.data),
+                    one_line(entry.high_label.data),
                 )
             drafts.append(QuestionDraft(kind, prompt, *labels))
         return drafts

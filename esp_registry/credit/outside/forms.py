@@ -16,6 +16,7 @@ from esp_registry.credit.outside.models import MAX_DESCRIPTION, MAX_NOTE, MAX_PR
 from esp_registry.credit.outside.rules import MAX_HOURS, Details
 from esp_registry.files.checks import MAX_BYTES
 from esp_registry.form_fields import TOO_LONG, FiniteDecimalField, YearRange
+from esp_registry.text import one_line
 
 DATE = _l("Enter a date, e.g. 2026-09-01.")
 HOURS = _l("Enter the contact hours, e.g. 6 or 1.5.")
@@ -79,8 +80,8 @@ class OutsideTrainingForm(FlaskForm):
 
     def details(self) -> Details:
         return Details(
-            provider=" ".join((self.provider.data or "").split()),
-            title=" ".join((self.title.data or "").split()),
+            provider=one_line(self.provider.data),
+            title=one_line(self.title.data),
             description=(self.summary.data or "").strip(),
             starts_on=self.starts_on.data,
             ends_on=self.ends_on.data,

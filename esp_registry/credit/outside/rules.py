@@ -30,6 +30,7 @@ from esp_registry.extensions import db
 from esp_registry.files import checks, storage
 from esp_registry.notifications.outbox import queue_email
 from esp_registry.results import Result, done, refused
+from esp_registry.text import one_line
 
 HOURS_PER_DAY = 24
 MAX_HOURS = Decimal("999")  # a claim past this is a typing slip (the column holds 9999.99)
@@ -192,10 +193,6 @@ def completion_of(pre_approval: OutsideTraining) -> OutsideTraining | None:
     return _completion_of(pre_approval.id)
 
 
-def _one_line(text: str) -> str:
-    return " ".join((text or "").split())
-
-
 def decision_problems(
     training: OutsideTraining, approve: bool, hours: Decimal | None, note: str
 ) -> dict[str, str]:
@@ -236,7 +233,7 @@ def decide(
     reason, once: of two approvers deciding at once, one wins and the other is told. The
     member is e-mailed in their language; who, when and what are recorded."""
     now = now or utcnow()
-    note = _one_line(note)
+    note = one_line(note)
     hours = training.hours if approve and hours is None else hours
     problems = decision_problems(training, approve, hours, note)
     if problems:

@@ -13,12 +13,9 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from esp_registry.credit.units.models import Rounding
 from esp_registry.form_fields import TOO_LONG, FiniteDecimalField, WholeNumberField
+from esp_registry.text import strip_text
 
 NATIONAL = 0  # the scope choice of the national rule
-
-
-def _strip(value: object) -> object:
-    return value.strip() if isinstance(value, str) else value
 
 
 def two_places(form: Form, field: Field) -> None:
@@ -31,7 +28,7 @@ def two_places(form: Form, field: Field) -> None:
 class UnitForm(FlaskForm):
     code = StringField(
         _l("Short code"),
-        filters=[_strip],
+        filters=[strip_text],
         validators=[
             DataRequired(message=_l("Enter a short code.")),
             Length(max=20, message=TOO_LONG),
@@ -39,18 +36,18 @@ class UnitForm(FlaskForm):
     )
     name = StringField(
         _l("Name"),
-        filters=[_strip],
+        filters=[strip_text],
         validators=[DataRequired(message=_l("Enter a name.")), Length(max=80, message=TOO_LONG)],
     )
     name_es = StringField(
         _l("Name in Spanish"),
-        filters=[_strip],
+        filters=[strip_text],
         validators=[Optional(), Length(max=80, message=TOO_LONG)],
         render_kw={"lang": "es"},
     )
     description = TextAreaField(
         _l("Description"),
-        filters=[_strip],
+        filters=[strip_text],
         validators=[Optional(), Length(max=2000, message=TOO_LONG)],
         render_kw={"rows": 3},
     )

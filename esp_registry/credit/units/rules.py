@@ -31,6 +31,7 @@ from esp_registry.extensions import db
 from esp_registry.paging import Page, PageRequest, paginate
 from esp_registry.reference.models import Affiliate
 from esp_registry.results import Result, done, refused
+from esp_registry.text import one_line
 from esp_registry.web import hours as shown_number
 from esp_registry.web import translated
 
@@ -113,10 +114,6 @@ def _commit(subject: Any, message: str, taken: str) -> Result:
 # ---------------------------------------------------------------- units
 
 
-def _clean(text: str | None) -> str:
-    return " ".join((text or "").split())
-
-
 def _taken(column: Any, value: str, except_id: int | None) -> bool:
     query = sa.select(CreditUnit.id).where(sa.func.lower(column) == value.lower())
     if except_id is not None:
@@ -136,12 +133,12 @@ def add_unit(
     actor: Any, *, code: str, name: str, name_es: str = "", description: str = ""
 ) -> Result:
     """A national admin adds a unit; it earns nothing until it has a rule."""
-    code, name = _clean(code), _clean(name)
+    code, name = one_line(code), one_line(name)
     refusal = _unit_refusal(code, name, None)
     if refusal is not None:
         return refusal
     unit = CreditUnit(
-        code=code, name=name, name_es=_clean(name_es), description=(description or "").strip()
+        code=code, name=name, name_es=one_line(name_es), description=(description or "").strip()
     )
     db.session.add(unit)
     db.session.flush()
@@ -154,14 +151,14 @@ def add_unit(
 def edit_unit(
     actor: Any, unit: CreditUnit, *, code: str, name: str, name_es: str = "", description: str = ""
 ) -> Result:
-    code, name = _clean(code), _clean(name)
+    code, name = one_line(code), one_line(name)
     refusal = _unit_refusal(code, name, unit.id)
     if refusal is not None:
         return refusal
     values = {
         "code": code,
         "name": name,
-        "name_es": _clean(name_es),
+        "name_es": one_line(name_es),
         "description": (description or "").strip(),
     }
     changes = _apply(unit, values)
