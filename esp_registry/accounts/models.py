@@ -23,6 +23,7 @@ class Role(enum.StrEnum):
     AFFILIATE_APPROVER = "affiliate_approver"
     FACILITATOR = "facilitator"
     REVIEWER = "reviewer"  # scores Leaders for Tomorrow applications nationally
+    ASSESSOR = "assessor"  # scores micro-credential submissions assigned to them (§14)
 
 
 class User(UserMixin, db.Model):

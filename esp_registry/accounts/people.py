@@ -30,6 +30,7 @@ def role_name(role: Role) -> str:
         Role.AFFILIATE_APPROVER: _("Affiliate approver"),
         Role.FACILITATOR: _("Facilitator"),
         Role.REVIEWER: _("Leaders for Tomorrow reviewer"),
+        Role.ASSESSOR: _("Micro-credential assessor"),
     }[role]
 
 

@@ -15,6 +15,7 @@ from esp_registry.catalog.models import Offering
 from esp_registry.columns import UTCDateTime, str_enum, utcnow
 from esp_registry.extensions import db
 from esp_registry.mentoring.models import MentoringRole
+from esp_registry.microcredentials.models import Attempt
 from esp_registry.registrations.models import Registration
 
 if TYPE_CHECKING:
@@ -39,6 +40,10 @@ class Certificate(db.Model):
     mentoring_role: Mapped[MentoringRole | None] = mapped_column(
         str_enum(MentoringRole, "certificate_mentoring_role")
     )
+    # Or an awarded micro-credential (PRODUCT §14).
+    microcredential_attempt_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("microcredential_attempts.id", ondelete="CASCADE"), index=True
+    )
     code: Mapped[str] = mapped_column(sa.String(32), unique=True)
     # What the certificate says, kept as issued so verification shows what was printed.
     member_name: Mapped[str] = mapped_column(sa.String(120))
@@ -56,6 +61,7 @@ class Certificate(db.Model):
 
     registration: Mapped[Registration | None] = relationship()
     mentoring_pairing: Mapped[MentoringPairing | None] = relationship()
+    microcredential_attempt: Mapped[Attempt | None] = relationship()
     replaced_by: Mapped[Certificate | None] = relationship(remote_side=[id])
     revoked_by: Mapped[User | None] = relationship()
 
@@ -73,7 +79,9 @@ class Certificate(db.Model):
             postgresql_where=sa.text("replaced_by_id IS NULL"),
         ),
         sa.CheckConstraint(
-            "(registration_id IS NULL) <> (mentoring_pairing_id IS NULL)",
+            "(CASE WHEN registration_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN mentoring_pairing_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN microcredential_attempt_id IS NULL THEN 0 ELSE 1 END) = 1",
             name="certifies_one_thing",
         ),
         sa.CheckConstraint(
@@ -89,6 +97,13 @@ class Certificate(db.Model):
             sqlite_where=sa.text("replaced_by_id IS NULL"),
             postgresql_where=sa.text("replaced_by_id IS NULL"),
         ),
+        sa.Index(
+            "uq_certificates_current_per_microcredential",
+            "microcredential_attempt_id",
+            unique=True,
+            sqlite_where=sa.text("replaced_by_id IS NULL"),
+            postgresql_where=sa.text("replaced_by_id IS NULL"),
+        ),
     )
 
     @property
@@ -98,6 +113,10 @@ class Certificate(db.Model):
     @property
     def is_mentoring(self) -> bool:
         return self.mentoring_pairing_id is not None
+
+    @property
+    def is_microcredential(self) -> bool:
+        return self.microcredential_attempt_id is not None
 
 
 class PrintJobStatus(enum.StrEnum):

@@ -1,0 +1,1 @@
+"""Micro-credentials (PRODUCT §14)."""
