@@ -11,6 +11,7 @@ from esp_registry.accounts.models import Role, RoleGrant, User
 from esp_registry.catalog.models import Offering, OfferingStatus, Session
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
+from esp_registry.microcredentials.models import Component, Criterion, Microcredential, Stack
 from esp_registry.reference.models import Affiliate, JobFamily, Program
 
 PASSWORD = "correct horse battery"
@@ -106,3 +107,50 @@ def bulk_people(prefix: str, count: int, state: str = "OH") -> list[User]:
     db.session.add_all(users)
     db.session.flush()
     return users
+
+
+def microcredential(
+    name: str = "Supporting Students with Behaviour Plans",
+    *,
+    slug: str | None = None,
+    job_family: str | None = "paraeducators",
+    components: int = 2,
+    criteria: int = 2,
+    files: bool = False,
+    stack: Stack | None = None,
+    stack_position: int | None = None,
+    hours: str = "15",
+) -> Microcredential:
+    """A micro-credential with `components` components of `criteria` criteria each (the
+    last component takes a file when `files`)."""
+    created = Microcredential(
+        slug=slug or name.lower().replace(" ", "-")[:80],
+        name=name,
+        competency=f"The ESP demonstrates: {name.lower()}.",
+        key_method="Evidence of practice with students, and a reflection.",
+        job_family=family(job_family) if job_family else None,
+        estimated_hours=Decimal(hours),
+        credit_hours=Decimal(hours),
+        stack=stack,
+        stack_position=stack_position,
+    )
+    for place in range(1, components + 1):
+        component = Component(
+            position=place,
+            title=f"Component {place}",
+            prompt=f"Answer the questions of component {place}.",
+            accepts_file=files and place == components,
+        )
+        for line in range(1, criteria + 1):
+            component.criteria.append(Criterion(position=line, text=f"Criterion {place}.{line}"))
+        created.components.append(component)
+    db.session.add(created)
+    db.session.commit()
+    return created
+
+
+def stack(name: str = "ESP Professional Growth Continuum", *, in_order: bool = False) -> Stack:
+    created = Stack(slug=name.lower().replace(" ", "-")[:80], name=name, in_order=in_order)
+    db.session.add(created)
+    db.session.commit()
+    return created
