@@ -3,7 +3,7 @@ signed as a VC-JWT.
 
 The credential is built by `build_credential` from plain facts (unit tested without a
 database); `sign` wraps it in a compact JWS (EdDSA, Ed25519) whose header is
-{alg: EdDSA, kid, typ: vc+jwt} and whose payload is the credential itself (VC-JOSE-COSE),
+{alg: EdDSA, kid, typ: JWT} and whose payload is the credential itself (VC-JOSE-COSE),
 with the JWT claims OB 3.0's "JSON Web Token Proof Format" asks for alongside it
 (iss = issuer id, jti = credential id, nbf = validFrom, exp = validUntil)."""
 
@@ -22,7 +22,11 @@ from joserfc.jwk import OKPKey
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
-JWT_TYPE = "vc+jwt"
+# OB 3.0 § "JSON Web Token Proof Format", JOSE header table: `typ` is optional and "If
+# present, MUST be set to "JWT"" (VC-JOSE-COSE's "vc+jwt" is a different, later media type
+# that OB 3.0 does not name; 1EdTech's verifiers follow OB 3.0). No other header is allowed
+# there besides alg, kid (or jwk) and typ.
+JWT_TYPE = "JWT"
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,7 @@ def test_signed_jwt_verifies_with_another_library_and_refuses_tampering():
     kid = key_id(key, FACTS.base_url)
     token = cred.sign(cred.build_credential(FACTS), key, kid)
     checked = independent_check(token, public_jwks(key, FACTS.base_url))
-    assert checked["header"] == {"alg": "EdDSA", "kid": kid, "typ": "vc+jwt"}
+    assert checked["header"] == {"alg": "EdDSA", "kid": kid, "typ": "JWT"}
     assert kid.startswith("https://registry.test/badges/jwks.json#")
     payload = checked["payload"]
     assert payload["jti"] == payload["id"] and payload["iss"] == payload["issuer"]["id"]
