@@ -27,11 +27,14 @@ OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 # that OB 3.0 does not name; 1EdTech's verifiers follow OB 3.0). No other header is allowed
 # there besides alg, kid (or jwk) and typ.
 JWT_TYPE = "JWT"
+# OB 3.0's AchievementType vocabulary has no transcript; it is extended by the "ext:" naming
+# convention it defines.
+TRANSCRIPT_TYPE = "ext:Transcript"
 
 
 @dataclass(frozen=True)
 class BadgeFacts:
-    """What one attendance certificate says, and where the registry publishes things."""
+    """What one certificate (or transcript) says, and where the registry publishes things."""
 
     base_url: str  # PUBLIC_BASE_URL, no trailing slash
     code: str  # the certificate's verification code
@@ -50,6 +53,7 @@ class BadgeFacts:
     # When a required program's certificate stops counting (credit.required): the moment
     # after its last valid day; None for a certificate that does not expire.
     valid_until: datetime | None = None
+    achievement_type: str = "CertificateOfCompletion"
 
 
 def issuer_id(base_url: str) -> str:
@@ -123,7 +127,7 @@ def build_credential(facts: BadgeFacts) -> dict[str, Any]:
             "achievement": {
                 "id": f"{base}/badges/achievements/{facts.achievement_path}",
                 "type": ["Achievement"],
-                "achievementType": "CertificateOfCompletion",
+                "achievementType": facts.achievement_type,
                 "name": facts.title,
                 "description": facts.description or facts.program,
                 "criteria": {"narrative": facts.narrative},

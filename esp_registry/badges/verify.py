@@ -93,7 +93,10 @@ def verify(
         token is not None,
         _("Read a signed credential (a VC-JWT).")
         if token
-        else _("Found no signed credential: paste the JWT or the downloaded .json file."),
+        else _(
+            "Found no signed credential: paste the JWT, or choose the downloaded .json file "
+            "or badge image."
+        ),
     ):
         return result
     assert token is not None

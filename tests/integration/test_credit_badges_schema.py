@@ -20,6 +20,7 @@ import pytest
 from esp_registry.mentoring import rules as mentoring_rules
 from tests.integration.mentoring_world import paired, the_admin
 from tests.integration.test_credit_badges import download
+from tests.integration.test_transcript import history
 
 SCHEMA_FILE = (
     Path(__file__).resolve().parents[2]
@@ -75,3 +76,17 @@ def test_a_mentoring_badge_validates(client, actions, validator):
     badge = client.get(f"/badges/mentoring/{pairing.id}.json").get_json()
     assert badge["credential"]["credentialSubject"]["achievement"]["name"].endswith("(mentor)")
     assert problems(validator, badge["credential"]) == []
+
+
+def test_a_transcript_badge_validates(client, actions, validator):
+    history()
+    actions.sign_in("rosa@example.org")
+    location = client.get("/badges/transcript.json").headers["Location"]
+    badge = client.get(location).get_json()
+    assert badge["credential"]["credentialSubject"]["achievement"]["achievementType"] == (
+        "ext:Transcript"
+    )
+    assert problems(validator, badge["credential"]) == []
+    unknown_type = copy.deepcopy(badge["credential"])
+    unknown_type["credentialSubject"]["achievement"]["achievementType"] = "Transcript"
+    assert problems(validator, unknown_type) != []  # outside the vocabulary without "ext:"
