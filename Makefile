@@ -61,6 +61,17 @@ $(NPM_CACHE)/axe.min.js:
 vendor:
 	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(NPM_CACHE)/htmx.min.js $(NPM_CACHE)/axe.min.js; \
 	else echo "npm not found: browser tests will skip"; fi
+	@$(MAKE) --no-print-directory $(OB3_SCHEMA)
+
+# 1EdTech's Open Badges 3.0 credential JSON Schema, fetched from its published URL (never
+# committed: 1EdTech's specification licence does not let us redistribute it). Without it
+# the schema test skips (or fails under REQUIRE_OB3_SCHEMA=1).
+OB3_SCHEMA := .cache/ob3/ob_v3p0_achievementcredential_schema.json
+OB3_SCHEMA_URL := https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json
+$(OB3_SCHEMA):
+	@mkdir -p $(dir $@)
+	@curl -fsSL --max-time 30 -o $@.tmp $(OB3_SCHEMA_URL) && mv $@.tmp $@ \
+	|| { rm -f $@.tmp; echo "could not fetch the OB 3.0 JSON Schema: its test will skip"; }
 
 ## make test: install test extras and run the whole suite
 test: $(VENV)/.installed-test vendor

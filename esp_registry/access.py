@@ -458,3 +458,8 @@ def may_download_badge(user: Any, registration: Registration) -> bool:
 def may_download_mentoring_badge(user: Any, pairing: Any) -> bool:
     """A mentoring certificate's badge: the mentor's or the mentee's own, as its PDF."""
     return may_take_part_in_pairing(user, pairing)
+
+
+def may_download_transcript_badge(user: Any, code: Any) -> bool:
+    """A transcript's badge (by its code): only the member whose transcript it is."""
+    return bool(user.is_authenticated) and code.user_id == user.id

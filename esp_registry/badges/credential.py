@@ -3,7 +3,7 @@ signed as a VC-JWT.
 
 The credential is built by `build_credential` from plain facts (unit tested without a
 database); `sign` wraps it in a compact JWS (EdDSA, Ed25519) whose header is
-{alg: EdDSA, kid, typ: vc+jwt} and whose payload is the credential itself (VC-JOSE-COSE),
+{alg: EdDSA, kid, typ: JWT} and whose payload is the credential itself (VC-JOSE-COSE),
 with the JWT claims OB 3.0's "JSON Web Token Proof Format" asks for alongside it
 (iss = issuer id, jti = credential id, nbf = validFrom, exp = validUntil)."""
 
@@ -22,12 +22,19 @@ from joserfc.jwk import OKPKey
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
-JWT_TYPE = "vc+jwt"
+# OB 3.0 § "JSON Web Token Proof Format", JOSE header table: `typ` is optional and "If
+# present, MUST be set to "JWT"" (VC-JOSE-COSE's "vc+jwt" is a different, later media type
+# that OB 3.0 does not name; 1EdTech's verifiers follow OB 3.0). No other header is allowed
+# there besides alg, kid (or jwk) and typ.
+JWT_TYPE = "JWT"
+# OB 3.0's AchievementType vocabulary has no transcript; it is extended by the "ext:" naming
+# convention it defines.
+TRANSCRIPT_TYPE = "ext:Transcript"
 
 
 @dataclass(frozen=True)
 class BadgeFacts:
-    """What one attendance certificate says, and where the registry publishes things."""
+    """What one certificate (or transcript) says, and where the registry publishes things."""
 
     base_url: str  # PUBLIC_BASE_URL, no trailing slash
     code: str  # the certificate's verification code
@@ -46,6 +53,7 @@ class BadgeFacts:
     # When a required program's certificate stops counting (credit.required): the moment
     # after its last valid day; None for a certificate that does not expire.
     valid_until: datetime | None = None
+    achievement_type: str = "CertificateOfCompletion"
 
 
 def issuer_id(base_url: str) -> str:
@@ -119,7 +127,7 @@ def build_credential(facts: BadgeFacts) -> dict[str, Any]:
             "achievement": {
                 "id": f"{base}/badges/achievements/{facts.achievement_path}",
                 "type": ["Achievement"],
-                "achievementType": "CertificateOfCompletion",
+                "achievementType": facts.achievement_type,
                 "name": facts.title,
                 "description": facts.description or facts.program,
                 "criteria": {"narrative": facts.narrative},

@@ -8,11 +8,13 @@ from flask_wtf.file import FileField
 from wtforms import EmailField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from esp_registry.badges.baking import PNG_SIGNATURE, unbake_png
 from esp_registry.badges.verify import MAX_PASTE, MAX_TEXT
 from esp_registry.form_fields import EMAIL_FORMAT, TOO_LONG
 
 TOO_BIG = _l("The file is larger than 1 MB: a badge is much smaller.")
 NOTHING = _l("Paste a credential or choose a file.")
+NO_CREDENTIAL_IN_PNG = "(a PNG image with no baked credential)"  # fails the JWT check
 
 
 class VerifyForm(FlaskForm):
@@ -22,8 +24,8 @@ class VerifyForm(FlaskForm):
         render_kw={"rows": 6, "maxlength": MAX_PASTE, "spellcheck": "false", "autocomplete": "off"},
     )
     upload = FileField(
-        _l("Or choose the file (.json, .svg or .jwt, at most 1 MB)"),
-        render_kw={"accept": ".json,.jwt,.svg,.txt,application/json,image/svg+xml"},
+        _l("Or choose the file (.json, .png, .svg or .jwt, at most 1 MB)"),
+        render_kw={"accept": ".json,.jwt,.png,.svg,.txt,application/json,image/png,image/svg+xml"},
     )
 
     def text(self) -> str | None:
@@ -34,6 +36,8 @@ class VerifyForm(FlaskForm):
             data = upload.stream.read(MAX_TEXT + 1)
             if len(data) > MAX_TEXT:
                 return None
+            if data.startswith(PNG_SIGNATURE):  # a baked PNG: the JWT in its iTXt chunk
+                return unbake_png(data) or NO_CREDENTIAL_IN_PNG
             return data.decode("utf-8", errors="replace")
         return (self.credential.data or "").strip()
 

@@ -7,15 +7,20 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, url_for
 
+from esp_registry.accounts.models import User
 from esp_registry.badges import credential as cred
 from esp_registry.badges import status
 from esp_registry.badges.keys import key_id, public_jwks, signing_key
 from esp_registry.badges.rules import badge_email_for
-from esp_registry.certificates.models import Certificate
+from esp_registry.certificates.models import Certificate, TranscriptCode
 from esp_registry.certificates.render import verification_url
-from esp_registry.certificates.rules import find_certificate, latest_certificate
+from esp_registry.certificates.rules import (
+    find_certificate,
+    find_transcript_code,
+    latest_certificate,
+)
 from esp_registry.columns import utcnow
 from esp_registry.credit.required.queries import certificate_expiry
 from esp_registry.extensions import db
@@ -33,9 +38,15 @@ def _hours_text(hours: Decimal) -> str:
 
 
 def facts_for(certificate: Certificate) -> cred.BadgeFacts:
-    """An attendance or mentoring certificate's facts, for its holder."""
+    """A certificate's facts, for its holder: one branch per kind of certificate (a new
+    kind adds its own `_<kind>_facts` here; transcripts are not certificates, see
+    `transcript_facts`)."""
     if certificate.is_mentoring:
         return _mentoring_facts(certificate)
+    return _attendance_facts(certificate)
+
+
+def _attendance_facts(certificate: Certificate) -> cred.BadgeFacts:
     registration = certificate.registration
     assert registration is not None
     offering = registration.offering
@@ -94,6 +105,46 @@ def _mentoring_facts(certificate: Certificate) -> cred.BadgeFacts:
     )
 
 
+TRANSCRIPT = "Transcript of professional development"
+TRANSCRIPT_DESCRIPTION = (
+    "A member's ESP Registry transcript: every completed training, mentoring pairing and "
+    "approved outside training, with the contact hours credited, on the day it was issued."
+)
+
+
+def transcript_facts(transcript: TranscriptCode) -> cred.BadgeFacts:
+    """A transcript's facts (its code records the totals it showed when issued).
+
+    No status list entry: a transcript code cannot be revoked. It records what the
+    transcript said on its issue day and its verification page keeps saying so; a change
+    (a revoked certificate among its lines) gives the transcript a new code, and the old
+    code's page still shows the old totals with their date. A list bit that can never be
+    set would claim a revocation process that does not exist."""
+    member = db.session.get(User, transcript.user_id)
+    assert member is not None
+    return cred.BadgeFacts(
+        base_url=base_url(),
+        code=transcript.code,
+        achievement_path="transcript",
+        title=TRANSCRIPT,
+        program=ISSUER_NAME,
+        description=TRANSCRIPT_DESCRIPTION,
+        narrative=(
+            f"Completed {transcript.trainings} "
+            f"{'training' if transcript.trainings == 1 else 'trainings'} recorded on an ESP "
+            f"Registry transcript, with {_hours_text(transcript.total_hours)} contact hours "
+            "credited in total."
+        ),
+        hours=transcript.total_hours,
+        issued_at=transcript.issued_at,
+        email=badge_email_for(member),
+        salt=cred.salt_for(current_app.config["SECRET_KEY"], transcript.code),
+        issuer_name=ISSUER_NAME,
+        verification_url=base_url() + url_for("certificates.verify", code=transcript.code),
+        achievement_type=cred.TRANSCRIPT_TYPE,
+    )
+
+
 def _valid_until(certificate: Certificate) -> datetime | None:
     """A required program's certificate expires (credit.required): the badge says so, as
     of its download (a requirement added later is not in badges downloaded before)."""
@@ -107,7 +158,12 @@ def _valid_until(certificate: Certificate) -> datetime | None:
 def signed_badge(certificate: Certificate) -> dict[str, Any]:
     """The download: {"jwt": the signed VC-JWT, "credential": a readable copy of its
     payload}. Only the JWT is proof; /badges/verify reads nothing else."""
-    credential = cred.build_credential(facts_for(certificate))
+    return signed(facts_for(certificate))
+
+
+def signed(facts: cred.BadgeFacts) -> dict[str, Any]:
+    """A badge download from its facts (a certificate's or a transcript's)."""
+    credential = cred.build_credential(facts)
     key = signing_key()
     return {"jwt": cred.sign(credential, key, key_id(key, base_url())), "credential": credential}
 
@@ -121,7 +177,8 @@ def revocation_record(credential: dict[str, Any]) -> tuple[bool, datetime | None
     code = cred.code_from_credential_id(base_url(), credential.get("id"))
     certificate = find_certificate(code) if code else None
     if certificate is None:
-        return None
+        # A transcript's code: on record, and never revoked (see transcript_facts).
+        return (False, None) if code and find_transcript_code(code) else None
     # A reissue (the member's name changed) keeps the old code good until the new one is revoked.
     revoked_at = certificate.revoked_at or latest_certificate(certificate).revoked_at
     return revoked_at is not None, revoked_at

@@ -8,6 +8,7 @@ import json
 from flask import (
     Blueprint,
     Response,
+    abort,
     flash,
     redirect,
     render_template,
@@ -18,15 +19,22 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from esp_registry.access import load_or_404, may_download_badge, may_download_mentoring_badge
+from esp_registry.access import (
+    load_or_404,
+    may_download_badge,
+    may_download_mentoring_badge,
+    may_download_transcript_badge,
+)
 from esp_registry.badges import credential as cred
 from esp_registry.badges import queries
 from esp_registry.badges import rules as badge_rules
-from esp_registry.badges.baking import bake
+from esp_registry.badges.baking import badge_png, bake, bake_png
+from esp_registry.badges.credential import BadgeFacts
 from esp_registry.badges.forms import NOTHING, TOO_BIG, BadgeEmailForm, VerifyForm
 from esp_registry.badges.verify import MAX_TEXT, verify
 from esp_registry.certificates.earned import earned_certificate, earned_mentoring_certificate
-from esp_registry.certificates.models import Certificate
+from esp_registry.certificates.models import Certificate, TranscriptCode
+from esp_registry.certificates.transcript import issue_code, transcript_for
 from esp_registry.columns import utcnow
 from esp_registry.extensions import limiter
 from esp_registry.mentoring.models import MentoringPairing
@@ -81,27 +89,20 @@ def credential(code: str) -> Response:
     return redirect(url_for("certificates.verify", code=code[:40]))
 
 
-def _badge_json(certificate: Certificate) -> Response:
-    return _json(
-        queries.signed_badge(certificate),
-        **{
-            "Content-Disposition": f'attachment; filename="badge-{certificate.code}.json"',
-            "Cache-Control": "private, no-store",
-        },
-    )
-
-
-def _badge_svg(certificate: Certificate) -> Response:
-    jwt = queries.signed_badge(certificate)["jwt"]
-    svg = bake(render_template("badges/badge.svg"), jwt)
-    return Response(
-        svg,
-        mimetype="image/svg+xml",
-        headers={
-            "Content-Disposition": f'attachment; filename="badge-{certificate.code}.svg"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+def _send(facts: BadgeFacts, kind: str) -> Response:
+    """A badge download: the JSON ({"jwt": …, "credential": …}), or the badge image with
+    the same JWT baked in (SVG or PNG, per OB 3.0)."""
+    badge = queries.signed(facts)
+    headers = {
+        "Content-Disposition": f'attachment; filename="badge-{facts.code}.{kind}"',
+        "Cache-Control": "private, no-store",
+    }
+    if kind == "json":
+        return _json(badge, **headers)
+    if kind == "svg":
+        svg = bake(render_template("badges/badge.svg"), badge["jwt"])
+        return Response(svg, mimetype="image/svg+xml", headers=headers)
+    return Response(bake_png(badge_png(), badge["jwt"]), mimetype="image/png", headers=headers)
 
 
 def _earned(registration_id: int) -> Certificate | Response:
@@ -111,25 +112,33 @@ def _earned(registration_id: int) -> Certificate | Response:
     return earned_certificate(registration)
 
 
+def _attendance_badge(registration_id: int, kind: str) -> Response:
+    certificate = _earned(registration_id)
+    if isinstance(certificate, Response):
+        return certificate
+    return _send(queries.facts_for(certificate), kind)
+
+
 @bp.get("/registrations/<int:registration_id>.json")
 @login_required
 def download(registration_id: int) -> Response:
     """The member's attendance certificate as a signed Open Badges 3.0 credential:
     {"jwt": …, "credential": …}."""
-    certificate = _earned(registration_id)
-    if isinstance(certificate, Response):
-        return certificate
-    return _badge_json(certificate)
+    return _attendance_badge(registration_id, "json")
 
 
 @bp.get("/registrations/<int:registration_id>.svg")
 @login_required
 def download_image(registration_id: int) -> Response:
     """The same credential baked into the badge image (OB 3.0 SVG baking)."""
-    certificate = _earned(registration_id)
-    if isinstance(certificate, Response):
-        return certificate
-    return _badge_svg(certificate)
+    return _attendance_badge(registration_id, "svg")
+
+
+@bp.get("/registrations/<int:registration_id>.png")
+@login_required
+def download_png(registration_id: int) -> Response:
+    """The same credential baked into a PNG badge image (OB 3.0 PNG baking)."""
+    return _attendance_badge(registration_id, "png")
 
 
 def _mentoring_certificate(pairing_id: int) -> Certificate:
@@ -148,13 +157,39 @@ def _mentoring_certificate(pairing_id: int) -> Certificate:
 @login_required
 def mentoring_download(pairing_id: int) -> Response:
     """A mentoring certificate as a signed Open Badges 3.0 credential."""
-    return _badge_json(_mentoring_certificate(pairing_id))
+    return _send(queries.facts_for(_mentoring_certificate(pairing_id)), "json")
 
 
 @bp.get("/mentoring/<int:pairing_id>.svg")
 @login_required
 def mentoring_download_image(pairing_id: int) -> Response:
-    return _badge_svg(_mentoring_certificate(pairing_id))
+    return _send(queries.facts_for(_mentoring_certificate(pairing_id)), "svg")
+
+
+@bp.get("/mentoring/<int:pairing_id>.png")
+@login_required
+def mentoring_download_png(pairing_id: int) -> Response:
+    return _send(queries.facts_for(_mentoring_certificate(pairing_id)), "png")
+
+
+@bp.get("/transcript.<any(json, svg, png):kind>")
+@login_required
+def transcript_current(kind: str) -> Response:
+    """The member's transcript as it is now: its code (the PDF's, issued if this content
+    has none yet), then that code's badge."""
+    transcript = transcript_for(current_user)
+    if not transcript.years:
+        abort(404)
+    code = issue_code(transcript)
+    return redirect(url_for("badges.transcript_download", code_id=code.id, kind=kind))
+
+
+@bp.get("/transcripts/<int:code_id>.<any(json, svg, png):kind>")
+@login_required
+def transcript_download(code_id: int, kind: str) -> Response:
+    """A transcript code's badge, for the member whose transcript it is (else 404)."""
+    code = load_or_404(TranscriptCode, code_id, may_download_transcript_badge)
+    return _send(queries.transcript_facts(code), kind)
 
 
 @bp.url_value_preprocessor

@@ -93,7 +93,10 @@ def verify(
         token is not None,
         _("Read a signed credential (a VC-JWT).")
         if token
-        else _("Found no signed credential: paste the JWT or the downloaded .json file."),
+        else _(
+            "Found no signed credential: paste the JWT, or choose the downloaded .json file "
+            "or badge image."
+        ),
     ):
         return result
     assert token is not None
@@ -104,11 +107,12 @@ def verify(
         result.add(False, _("The signature does not match the registry's published key."))
         return result
     header = signed.headers()
+    typed = header.get("typ", JWT_TYPE) == JWT_TYPE  # optional in OB 3.0; if there, "JWT"
     if not result.add(
-        header.get("typ") == JWT_TYPE,
+        typed,
         _("Signed with the registry's published key (EdDSA).")
-        if header.get("typ") == JWT_TYPE
-        else _("The signature is right but it is not a vc+jwt credential."),
+        if typed
+        else _("The signature is right but its header does not say it is a JWT."),
     ):
         return result
     try:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
+from joserfc import jws
 
 from esp_registry.accounts.models import User
 from esp_registry.attendance import rules as attendance_rules
@@ -136,6 +137,17 @@ def test_verify_refuses_tampered_revoked_and_not_yet_valid(client, actions):
         client, cred.sign(future, signing_key(), key_id(signing_key(), "http://verify.test"))
     )
     assert "Failed:</strong> It is not valid yet" in page
+
+    # OB 3.0: the JOSE header's typ, if present, is "JWT"; another type is refused.
+    key = signing_key()
+    signed_claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    header_fields = {"alg": "EdDSA", "kid": key_id(key, "http://verify.test"), "typ": "vc+jwt"}
+    other_type = jws.serialize_compact(
+        header_fields, json.dumps(signed_claims), key, algorithms=["EdDSA"]
+    )
+    page = check(client, other_type)
+    assert "Failed:</strong> The signature is right but its header does not say it" in page
+    assert json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))["typ"] == "JWT"
 
     certificate = db.session.scalar(sa.select(Certificate))
     certificate.revoked_at = certificate.issued_at + timedelta(days=1)

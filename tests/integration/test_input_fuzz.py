@@ -54,6 +54,7 @@ from esp_registry.badges.forms import BadgeEmailForm, VerifyForm
 from esp_registry.catalog.manage_forms import CancelForm, FacilitatorForm, OfferingForm, SessionForm
 from esp_registry.catalog.models import OfferingStatus
 from esp_registry.certificates.rules import issue_certificate, request_print_job
+from esp_registry.certificates.transcript import issue_code, transcript_for
 from esp_registry.columns import utcnow
 from esp_registry.credit.outside import rules as outside_rules
 from esp_registry.credit.outside.forms import DecisionForm as OutsideDecisionForm
@@ -334,6 +335,7 @@ def build_world() -> dict[str, Any]:
     pending_outside = outside_rules.record(pat, outside, OutsideKind.COMPLETED, proof)
     asked = outside_rules.record(pat, outside, OutsideKind.PRE_APPROVAL, None).result.subject
     assert outside_rules.decide(asked, ohio, approve=True).result.ok
+    transcript_code = issue_code(transcript_for(pat))
     return {
         "training_id": pending_outside.result.subject.id,
         "preapproved_id": asked.id,
@@ -367,6 +369,7 @@ def build_world() -> dict[str, Any]:
         "unit_id": unit.id,
         "rule_id": ohio_rule.id,
         "requirement_id": required.id,
+        "transcript_code_id": transcript_code.id,
     }
 
 
@@ -510,6 +513,10 @@ TARGETS: dict[str, Target] = {
     "badges.email": Target("member", fields_of(BadgeEmailForm)),
     "badges.remove_email": Target("member"),
     "badges.confirm_email": Target("visitor"),
+    "badges.download_png": Target("member"),
+    "badges.mentoring_download_png": Target("mentor"),
+    "badges.transcript_current": Target("member"),
+    "badges.transcript_download": Target("member", ids={"code_id": "transcript_code_id"}),
     "certificates.transcript": Target("member"),
     "certificates.transcript_download": Target("member"),
     "certificates.mentoring_download": Target("mentor"),

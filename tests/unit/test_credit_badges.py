@@ -7,13 +7,17 @@ import base64
 import gzip
 import hashlib
 import json
+import zlib
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from hypothesis import given
+from hypothesis import strategies as st
 
+from esp_registry.badges import baking
 from esp_registry.badges import credential as cred
 from esp_registry.badges.keys import generate_pem, key_id, load_key, public_jwks
 
@@ -97,7 +101,7 @@ def test_signed_jwt_verifies_with_another_library_and_refuses_tampering():
     kid = key_id(key, FACTS.base_url)
     token = cred.sign(cred.build_credential(FACTS), key, kid)
     checked = independent_check(token, public_jwks(key, FACTS.base_url))
-    assert checked["header"] == {"alg": "EdDSA", "kid": kid, "typ": "vc+jwt"}
+    assert checked["header"] == {"alg": "EdDSA", "kid": kid, "typ": "JWT"}
     assert kid.startswith("https://registry.test/badges/jwks.json#")
     payload = checked["payload"]
     assert payload["jti"] == payload["id"] and payload["iss"] == payload["issuer"]["id"]
@@ -190,3 +194,32 @@ def test_signing_key_from_configuration_else_generated_once_in_instance(tmp_path
     monkeypatch.setenv("BADGE_SIGNING_KEY", jwk)
     assert badge_signing_key(str(tmp_path)) == jwk
     assert key_id(load_key(first), "x") != key_id(load_key(jwk), "x")
+
+
+def _chunk(kind: bytes, body: bytes) -> bytes:
+    crc = zlib.crc32(kind + body).to_bytes(4, "big")
+    return len(body).to_bytes(4, "big") + kind + body + crc
+
+
+def test_baked_png_gives_back_the_same_jwt_and_refuses_what_ob3_forbids():
+    token = cred.sign(cred.build_credential(FACTS), load_key(generate_pem()), "k")
+    baked = baking.bake_png(baking.badge_png(), token)
+    assert baking.unbake_png(baked) == token
+    assert baking.unbake_png(baking.badge_png()) is None  # nothing baked in
+    with pytest.raises(ValueError):
+        baking.bake_png(baking.badge_png(), "not a jwt")
+    iend = baked.rindex(b"IEND") - 4
+    # A compressed credential chunk (compression flag 1) is not OB 3.0 baking.
+    compressed = _chunk(
+        b"iTXt", b"openbadgecredential\x00\x01\x00\x00\x00" + zlib.compress(b"a.b.c")
+    )
+    assert baking.unbake_png(baking.badge_png()[:iend] + compressed + baked[iend:]) is None
+    # Truncated before IEND.
+    assert baking.unbake_png(baked[:iend]) is None
+
+
+@given(st.binary(max_size=2048))
+def test_unbaking_any_bytes_never_fails(data):
+    for candidate in (data, baking.PNG_SIGNATURE + data):
+        result = baking.unbake_png(candidate)
+        assert result is None or result.count(".") == 2
