@@ -154,7 +154,7 @@ def may_work_on(attempt: Attempt, now: datetime) -> Decision:
     while the window is open."""
     if attempt.status == AttemptStatus.SUBMITTED:
         return not_now(
-            _("Your evidence is with the assessors: you can change it if it comes back."),
+            _("Your evidence is submitted: you can change it if it comes back to you."),
             "submitted",
         )
     if attempt.status != AttemptStatus.DRAFTING:
@@ -480,7 +480,13 @@ def request_coach(attempt: Attempt, member: User, now: datetime) -> Result:
     events.record(attempt, MicrocredentialAction.COACH_REQUESTED, member, now)
     db.session.refresh(attempt)
     for admin in national_admins():
-        queue_email(admin, "mc_coach_request", attempt=attempt, member=member)
+        queue_email(
+            admin,
+            "mc_coach_request",
+            attempt=attempt,
+            member=member,
+            returned=returned_count(attempt),
+        )
     queue_email(member, "mc_coach_requested", attempt=attempt)
     db.session.commit()
     return done(_("Your request is sent: staff will contact you to set up a conversation."))

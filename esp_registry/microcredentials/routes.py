@@ -223,6 +223,7 @@ def save(attempt_id: int, component_id: int) -> Response | tuple:
                 saved=None,
                 message=message,
                 revision=None,
+                missing=None,
             ), 200
         return _attempt_page(found, 422, {component_id: form})
     saved = earning.save_evidence(
@@ -235,6 +236,11 @@ def save(attempt_id: int, component_id: int) -> Response | tuple:
             saved=saved,
             message=saved.result.message,
             revision=saved.revision if saved.result.ok else None,
+            missing=(
+                earning.missing_components(found, earning.drafts_by_component(found))
+                if saved.result.ok
+                else None
+            ),
         ), 200
     if saved.result.ok:
         flash(_("Saved."), "success")

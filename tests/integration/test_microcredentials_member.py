@@ -38,6 +38,7 @@ from esp_registry.results import ALLOWED
 from tests import factories
 from tests import outside_files as files
 from tests.conftest import Actions
+from tests.integration.test_query_counts import queries_for
 
 
 @pytest.fixture
@@ -248,6 +249,8 @@ def test_autosave_and_a_stale_tab_never_overwrites(client, world):
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and 'data-state="saved"' in body and "Saved" in body
     assert f'id="c{one}-revision"' in body and 'value="1"' in body
+    assert 'id="missing-parts" hx-swap-oob="true"' in body and "Missing" not in body
+    assert "Still missing: Component 2." in body
     assert draft(attempt.id, one).text == "First words." and draft(attempt.id, one).revision == 1
     assert save(client, attempt.id, one, "More words.", 1).status_code == 200
     # Another tab still holds revision 1: refused, newer text kept.
@@ -377,7 +380,7 @@ def test_submit_freezes_a_version_and_locks_the_drafts(client, world):
     assert MicrocredentialAction.SUBMITTED in actions
     # While it is assessed, nothing changes; a second submit is refused.
     body = save(client, attempt.id, one, "changed", 1).get_data(as_text=True)
-    assert "with the assessors" in body
+    assert "Your evidence is submitted" in body
     assert draft(attempt.id, one).text == "I wrote a behaviour plan with the team."
     assert not earning.submit(the_attempt(), world["pat"], utcnow()).ok
     page = client.get(f"/microcredentials/attempts/{attempt.id}").get_data(as_text=True)
@@ -601,3 +604,43 @@ def test_my_page_says_the_window_everywhere(client, world):
     page = client.get(f"/microcredentials/attempts/{attempt.id}").get_data(as_text=True)
     assert "40 days left" in page
     assert "Micro-credentials</a>" in page  # the menu link
+
+
+def test_in_spanish_pages_and_e_mail(client, world):
+    rosa = world["rosa"]
+    rosa.preferred_language = "es"
+    world["mc"].name_es = "Planes de conducta"
+    db.session.commit()
+    as_(client, "rosa@example.org")
+    page = client.get("/microcredentials/?lang=es").get_data(as_text=True)
+    assert "Microcredenciales" in page and "Todas las familias" in page
+    assert start(client, world["mc"].id).status_code == 302
+    (mail,) = mails("mc_started")
+    assert mail.subject == "Comenzó una microcredencial: Planes de conducta"
+    page = client.get(f"/microcredentials/attempts/{the_attempt().id}?lang=es").get_data(
+        as_text=True
+    )
+    assert "Envíe a más tardar el" in page and "días" in page and "Su evidencia para:" in page
+
+
+# ---------------------------------------------------------------------------- query counts
+
+
+def test_catalog_and_my_page_queries_do_not_grow_with_rows(client, world):
+    stack = factories.stack("Continuum")
+    for i in range(2):
+        factories.microcredential(f"Few {i}", components=1, stack=stack, stack_position=i + 1)
+    as_(client, "pat@example.org")
+    earning.start(world["pat"], world["mc"], utcnow())
+    few_catalog = queries_for(client, "/microcredentials/?family=paraeducators")
+    few_mine = queries_for(client, "/microcredentials/mine")
+    for i in range(12):
+        created = factories.microcredential(
+            f"Many {i}", components=1, job_family="paraeducators" if i % 2 else None
+        )
+        attempt = earning.start(world["pat"], created, utcnow()).subject
+        if i % 3 == 0:
+            attempt.status, attempt.closed_at = AttemptStatus.WITHDRAWN, utcnow()
+            db.session.commit()
+    assert queries_for(client, "/microcredentials/?family=paraeducators") == few_catalog
+    assert queries_for(client, "/microcredentials/mine") == few_mine
