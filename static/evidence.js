@@ -42,6 +42,22 @@
     area.addEventListener("input", function () { write(key, area.value); });
   }
 
+  // "Saved 19:42" in the reader's own time zone (the server writes UTC).
+  function localTimes(root) {
+    var times = root.querySelectorAll("time[data-local-time]");
+    for (var i = 0; i < times.length; i += 1) {
+      var when = new Date(times[i].getAttribute("datetime"));
+      if (!isNaN(when.getTime())) {
+        times[i].textContent = when.toLocaleTimeString(document.documentElement.lang || undefined,
+          { hour: "numeric", minute: "2-digit" });
+      }
+    }
+  }
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail && event.detail.target) { localTimes(event.detail.target); }
+  });
+
   function areaOf(event) {
     var elt = event.detail && event.detail.elt;
     return elt && elt.dataset && elt.dataset.draftKey ? elt : null;
@@ -68,6 +84,7 @@
   function start() {
     var areas = document.querySelectorAll("textarea[data-draft-key]");
     for (var i = 0; i < areas.length; i += 1) { wire(areas[i]); }
+    localTimes(document);
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import HiddenField, TextAreaField
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from esp_registry.files.checks import MAX_BYTES
 from esp_registry.form_fields import TOO_LONG, WholeNumberField
@@ -16,6 +16,7 @@ from esp_registry.microcredentials.models import MAX_EVIDENCE
 
 # What a phone offers for this: the camera, the photo library, or files.
 FILE_ACCEPT = "application/pdf,image/*"
+RELOAD = _l("This page is out of date: reload it, then type again.")
 
 
 class EvidenceForm(FlaskForm):
@@ -27,7 +28,11 @@ class EvidenceForm(FlaskForm):
         render_kw={"rows": 10, "maxlength": MAX_EVIDENCE},
     )
     revision = WholeNumberField(
-        validators=[NumberRange(min=0, max=MAX_REVISION)],
+        validators=[
+            InputRequired(message=RELOAD),
+            NumberRange(min=0, max=MAX_REVISION, message=RELOAD),
+        ],
+        invalid_value_message=RELOAD,
         widget=HiddenField.widget,
     )
 

@@ -4,12 +4,13 @@ feedback of a returned version, withdraw, ask for a coach. Load, check, call one
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from esp_registry.access import (
@@ -34,7 +35,7 @@ from esp_registry.microcredentials.models import (
 from esp_registry.microcredentials.wording import in_language
 from esp_registry.paging import more_rows, page_request
 from esp_registry.reference.models import JobFamily
-from esp_registry.web import by_translated_name, is_htmx
+from esp_registry.web import by_translated_name, is_htmx, local_time
 
 bp = Blueprint("microcredentials", __name__, url_prefix="/microcredentials")
 
@@ -51,6 +52,15 @@ def mc_text(item: object, field: str) -> str:
 @bp.app_template_global("mc_days_left")
 def mc_days_left(window_ends_on: date, today: date) -> int:
     return rules.days_left(window_ends_on, today)
+
+
+@bp.app_template_global("saved_time")
+def saved_time(value: datetime) -> Markup:
+    """When evidence was saved: the time in UTC, which the page's script shows in the
+    reader's own time zone (a member's device knows it; the server does not)."""
+    return Markup('<time datetime="{}" data-local-time>{} UTC</time>').format(
+        value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), local_time(value)
+    )
 
 
 @bp.url_value_preprocessor

@@ -64,6 +64,8 @@ def test_phone_start_autosave_reload_restore_submit(
     area.press_sequentially("I met the team and we wrote the plan together.", delay=5)
     status = phone.locator(f"#status-{one.id}")
     expect(status).to_contain_text("Saved", timeout=10_000)
+    expect(status).not_to_contain_text("UTC")  # the script shows the device's own time
+    expect(phone.locator("#missing-parts")).to_have_text("Still missing: Component 2.")
     check_page(phone, "mc-05-attempt-saved")
     fits_phone(phone, "attempt")
     phone.reload()

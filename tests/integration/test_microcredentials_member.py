@@ -644,3 +644,25 @@ def test_catalog_and_my_page_queries_do_not_grow_with_rows(client, world):
             db.session.commit()
     assert queries_for(client, "/microcredentials/?family=paraeducators") == few_catalog
     assert queries_for(client, "/microcredentials/mine") == few_mine
+
+
+def test_a_file_over_10_mb_is_refused_with_the_message(client, world):
+    attempt = started(client, world)
+    two = components(world["mc"])[1]
+    big = files.pdf() + b"0" * (10 * 1024 * 1024 + 300 * 1024)
+    response = attach(client, attempt.id, two, big)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "larger than 10 MB" in page and draft(attempt.id, two) is None
+
+
+def test_a_save_without_its_revision_asks_for_a_reload(client, world):
+    attempt = started(client, world)
+    one = components(world["mc"])[0]
+    page = f"/microcredentials/attempts/{attempt.id}"
+    body = client.post(
+        f"{page}/components/{one}",
+        data={f"c{one}-csrf_token": token(client, page), f"c{one}-text": "words"},
+        headers={"HX-Request": "true"},
+    ).get_data(as_text=True)
+    assert "reload it" in body and draft(attempt.id, one) is None
