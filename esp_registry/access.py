@@ -16,6 +16,7 @@ from flask_login import current_user
 from esp_registry.accounts.models import User
 from esp_registry.catalog.models import Offering, OfferingStatus, Session, offering_facilitators
 from esp_registry.extensions import db
+from esp_registry.microcredentials.models import Assessment, Attempt, Submission
 from esp_registry.registrations.models import Registration
 
 T = TypeVar("T")
@@ -463,3 +464,48 @@ def may_download_mentoring_badge(user: Any, pairing: Any) -> bool:
 def may_download_transcript_badge(user: Any, code: Any) -> bool:
     """A transcript's badge (by its code): only the member whose transcript it is."""
     return bool(user.is_authenticated) and code.user_id == user.id
+# ---------------------------------------------------------------------------- Micro-credentials
+# (member side: the member's own attempts, and who may open the evidence files)
+
+
+def may_work_on_microcredential_attempt(user: Any, attempt: Any) -> bool:
+    """A member acts only on their own attempts (anyone else: 404)."""
+    return _signed_in(user) and attempt.user_id == user.id
+
+
+def _assigned_to_microcredential_attempt(user: Any, attempt_id: int) -> bool:
+    found = db.session.scalar(
+        sa.select(Assessment.id)
+        .join(Submission, Submission.id == Assessment.submission_id)
+        .where(Submission.attempt_id == attempt_id, Assessment.assessor_id == user.id)
+        .limit(1)
+    )
+    return found is not None
+
+
+def may_see_microcredential_submitted_file(user: Any, evidence: Any) -> bool:
+    """A submitted version's file: to the member, the assessors assigned to that version,
+    and national admins (who pre-check it)."""
+    if not _signed_in(user):
+        return False
+    submission = evidence.submission
+    if submission.attempt.user_id == user.id or user.is_national_admin:
+        return True
+    assigned = db.session.scalar(
+        sa.select(Assessment.id)
+        .where(Assessment.submission_id == submission.id, Assessment.assessor_id == user.id)
+        .limit(1)
+    )
+    return assigned is not None
+
+
+def may_see_microcredential_draft_file(user: Any, draft: Any) -> bool:
+    """A draft's file: to the member, national admins, and assessors of the attempt."""
+    if not _signed_in(user):
+        return False
+    attempt = db.session.get(Attempt, draft.attempt_id)
+    if attempt is None:
+        return False
+    if attempt.user_id == user.id or user.is_national_admin:
+        return True
+    return _assigned_to_microcredential_attempt(user, attempt.id)
