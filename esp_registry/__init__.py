@@ -125,6 +125,7 @@ def _register_models_and_blueprints(app: Flask) -> None:
     from esp_registry.credit.units.routes import bp as credit_units_bp
     from esp_registry.lft.routes import bp as lft_bp
     from esp_registry.mentoring.routes import bp as mentoring_bp
+    from esp_registry.microcredentials.assess_routes import bp as mc_assessment_bp
     from esp_registry.reference.routes import bp as reference_bp
     from esp_registry.registrations.routes import bp as registrations_bp
     from esp_registry.reports.routes import bp as reports_bp
@@ -141,6 +142,7 @@ def _register_models_and_blueprints(app: Flask) -> None:
     app.register_blueprint(evaluations_bp)  # url_prefix /evaluations
     app.register_blueprint(required_bp)  # url_prefix /required-trainings
     app.register_blueprint(badges_bp)  # url_prefix /badges
+    app.register_blueprint(mc_assessment_bp)  # url_prefix /microcredentials/assess
 
     @login_manager.user_loader
     def load_user(token: str) -> User | None:
