@@ -509,3 +509,29 @@ def may_see_microcredential_draft_file(user: Any, draft: Any) -> bool:
     if attempt.user_id == user.id or user.is_national_admin:
         return True
     return _assigned_to_microcredential_attempt(user, attempt.id)
+# ---------------------------------------------------------------------------- Micro-credentials
+# (assessment side: pre-check by national admins, scoring by the assessors assigned)
+
+
+def may_precheck_microcredentials(user: Any) -> bool:
+    """National admins pre-check submissions and (re)assign assessors."""
+    return _signed_in(user) and user.is_national_admin
+
+
+def may_precheck_microcredential_submission(user: Any, submission: Any) -> bool:
+    return may_precheck_microcredentials(user)
+
+
+def may_assess_microcredentials(user: Any) -> bool:
+    """Assessors have a queue of the submissions assigned to them."""
+    return _signed_in(user) and user.has_role("assessor")  # Role.ASSESSOR, a StrEnum
+
+
+def may_score_microcredential_assessment(user: Any, assessment: Any) -> bool:
+    """Only the assessor it is assigned to, while they hold the role (everyone else, the
+    member and the other assessors included, gets 404)."""
+    return may_assess_microcredentials(user) and assessment.assessor_id == user.id
+
+
+def may_reassign_microcredential_assessment(user: Any, assessment: Any) -> bool:
+    return may_precheck_microcredential_submission(user, assessment.submission)

@@ -11,12 +11,14 @@ from flask_babel import gettext as _
 
 from esp_registry.access import (
     may_administer_people,
+    may_assess_microcredentials,
     may_edit_reference_data,
     may_manage_lft,
     may_manage_offerings,
     may_manage_requirements,
     may_match_mentoring,
     may_open_evaluations,
+    may_precheck_microcredentials,
     may_review_approvals,
     may_review_outside_training,
     may_see_credit_units,
@@ -57,6 +59,12 @@ def staff_links(user: Any) -> list[MenuLink]:
         (may_manage_requirements, "required.requirements", _("Required trainings")),
         (may_edit_reference_data, "reference.index", _("Reference data")),
         (may_see_credit_units, "credit_units.index", _("Credit units")),
+        (
+            may_precheck_microcredentials,
+            "mc_assessment.precheck_queue",
+            _("Micro-credential pre-check"),
+        ),
+        (may_assess_microcredentials, "mc_assessment.mine", _("My assessments")),
     ]
     return [
         MenuLink(label, url_for(endpoint), endpoint) for may, endpoint, label in pages if may(user)

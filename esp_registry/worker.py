@@ -186,3 +186,14 @@ def _remind_at_start() -> None:
         remind_required_trainings()
     except Exception:
         log.warning("could not enqueue the required-training reminders", exc_info=True)
+
+
+@huey.periodic_task(crontab(minute="23"))
+def keep_microcredential_windows() -> tuple[int, int]:
+    """Micro-credential windows (PRODUCT §14): warnings 30 and 7 days before a window ends,
+    and expiry of attempts still drafting when it has ended. Hourly is safe: each warning
+    and each expiry happens once."""
+    from esp_registry.microcredentials.windows import keep_windows
+
+    with worker_app().app_context():
+        return keep_windows()

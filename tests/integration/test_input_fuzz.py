@@ -72,6 +72,16 @@ from esp_registry.lft.rules import WORD_LIMITS
 from esp_registry.mentoring import rules as mentoring_rules
 from esp_registry.mentoring.forms import LogForm, MatchForm, MentorForm, RequestForm
 from esp_registry.mentoring.models import MentoringRequest
+from esp_registry.microcredentials.assess_forms import PrecheckForm, ReassignForm
+from esp_registry.microcredentials.models import (
+    Assessment,
+    AssessorRole,
+    Attempt,
+    AttemptStatus,
+    Score,
+    Submission,
+    SubmissionStatus,
+)
 from esp_registry.reference.forms import (
     AffiliateForm,
     JobFamilyForm,
@@ -87,6 +97,7 @@ from tests.conftest import Actions
 from tests.integration.input_world import table_counts
 from tests.integration.mentoring_world import graduate, mentee, mentor, paired
 from tests.integration.test_lft_world import endorsed, make_cycle, member, reviewer, submitted
+from tests.integration.test_mc_assessment import submitted as mc_submitted
 from tests.integration.test_offering_management import admin, approver
 
 # ---------------------------------------------------------------------------- values
@@ -194,6 +205,8 @@ PAGED_ROWS = [
     "text-rows-1",
     "requirement-rows",
     "overdue-rows",
+    "precheck-rows",
+    "assessment-rows",
 ]
 FILLS = ["x", "\u00e9", "\u3042", "a\u0301"]  # one, two and three bytes; a combining mark
 
@@ -336,7 +349,9 @@ def build_world() -> dict[str, Any]:
     asked = outside_rules.record(pat, outside, OutsideKind.PRE_APPROVAL, None).result.subject
     assert outside_rules.decide(asked, ohio, approve=True).result.ok
     transcript_code = issue_code(transcript_for(pat))
+    mc = mc_world(pat)
     return {
+        **mc,
         "training_id": pending_outside.result.subject.id,
         "preapproved_id": asked.id,
         "offering_id": running.id,
@@ -373,6 +388,42 @@ def build_world() -> dict[str, Any]:
     }
 
 
+def mc_world(pat: User) -> dict[str, Any]:
+    """Micro-credentials: a submission waiting for pre-check, and one with the assessor
+    (its second assessment never done, so scoring the first decides nothing)."""
+    for n, email in enumerate(
+        ("assessor@example.org", "assessor2@example.org", "assessor3@example.org")
+    ):
+        factories.person(email, name=f"Assessor {n}", roles=((Role.ASSESSOR, None),))
+    mc = factories.microcredential("Fuzzed micro-credential", components=2, criteria=1)
+    waiting = mc_submitted(pat, mc)
+    other = factories.person("scored@example.org", name="Sam Scored")
+    scoring = mc_submitted(other, mc)
+    scoring.status = SubmissionStatus.ASSESSING
+    first = Assessment(
+        submission_id=scoring.id,
+        assessor_id=db.session.scalar(
+            sa.select(User.id).where(User.email == "assessor@example.org")
+        ),
+        role=AssessorRole.FIRST,
+    )
+    second = Assessment(
+        submission_id=scoring.id,
+        assessor_id=db.session.scalar(
+            sa.select(User.id).where(User.email == "assessor2@example.org")
+        ),
+        role=AssessorRole.SECOND,
+    )
+    db.session.add_all([first, second])
+    db.session.commit()
+    return {
+        "mc_submission_id": waiting.id,
+        "mc_assessment_id": first.id,
+        "mc_other_assessment_id": second.id,
+        "mc_criteria": [c.id for component in mc.components for c in component.criteria],
+    }
+
+
 ROLES = {
     "visitor": None,
     "member": "pat@example.org",
@@ -383,6 +434,7 @@ ROLES = {
     "facilitator": "fac@example.org",
     "reviewer": "reviewer1@example.org",
     "admin": "admin@example.org",
+    "assessor": "assessor@example.org",
 }
 
 
@@ -433,6 +485,8 @@ MANAGE = {"offering_id": "draft_offering_id", "session_id": "draft_session_id"}
 PENDING = {"registration_id": "pending_registration_id"}
 WAITING = {"application_id": "waiting_application_id"}
 NEXT = ("next",)
+MC_SUBMISSION = {"submission_id": "mc_submission_id"}
+MC_ASSESSMENT = {"assessment_id": "mc_assessment_id"}
 
 
 EVALUATION_SETUP = (
@@ -626,6 +680,19 @@ TARGETS: dict[str, Target] = {
     "required.retire": Target("admin"),
     "required.overdue": Target("approver", fields_of(OverdueFiltersForm)),
     "required.overdue_csv": Target("approver", fields_of(OverdueFiltersForm)),
+    # micro-credentials: pre-check and assessment (the scoring form's own hypothesis test:
+    # tests/integration/test_mc_assessment_fuzz.py)
+    "mc_assessment.precheck_queue": Target("admin"),
+    "mc_assessment.submission_page": Target("admin", ids=MC_SUBMISSION),
+    "mc_assessment.precheck": Target(
+        "admin", fields_of(PrecheckForm, extra=("decision",)), MC_SUBMISSION, "mc_precheck"
+    ),
+    "mc_assessment.assign_lead": Target("admin", ids=MC_SUBMISSION),
+    "mc_assessment.reassign": Target(
+        "admin", fields_of(ReassignForm), {"assessment_id": "mc_other_assessment_id"}
+    ),
+    "mc_assessment.mine": Target("assessor"),
+    "mc_assessment.score": Target("assessor", ("comment",), MC_ASSESSMENT, "mc_score"),
 }
 
 
@@ -736,6 +803,11 @@ def bases(world: World) -> dict[str, dict[str, Any]]:
             "job_families": str(factories.family("food-services").id),
             "kind": "hours",
             "hours_per_year": "10",
+        },
+        "mc_precheck": {"decision": "incomplete", "note": "Component 2 is missing."},
+        "mc_score": {
+            **{f"c{c}": "met" for c in ids["mc_criteria"]},
+            "comment": "Well done.",
         },
     }
 
@@ -946,6 +1018,36 @@ def start_over(endpoint: str, code: int, world: World) -> None:
         # Back as a mentor for the next examples.
         db.session.execute(sa.text("UPDATE mentor_profiles SET status = 'active'"))
         db.session.commit()
+    if endpoint == "mc_assessment.precheck":
+        # The submission waits for pre-check again (no assessors, the attempt submitted).
+        waiting = world.ids["mc_submission_id"]
+        db.session.execute(sa.delete(Assessment).where(Assessment.submission_id == waiting))
+        db.session.execute(
+            sa.update(Submission)
+            .where(Submission.id == waiting)
+            .values(
+                status=SubmissionStatus.PRECHECK,
+                prechecked_at=None,
+                prechecked_by_id=None,
+                precheck_note="",
+                decided_at=None,
+            )
+        )
+        attempt_id = sa.select(Submission.attempt_id).where(Submission.id == waiting)
+        db.session.execute(
+            sa.update(Attempt)
+            .where(Attempt.id == attempt_id.scalar_subquery())
+            .values(status=AttemptStatus.SUBMITTED)
+        )
+        db.session.commit()
+    if endpoint == "mc_assessment.score":
+        # The assessor's scores are not in yet, so the next example scores too.
+        mine = world.ids["mc_assessment_id"]
+        db.session.execute(sa.delete(Score).where(Score.assessment_id == mine))
+        db.session.execute(
+            sa.update(Assessment).where(Assessment.id == mine).values(completed_at=None)
+        )
+        db.session.commit()
 
 
 FUZZ = settings(
@@ -968,6 +1070,7 @@ AREAS = {
     "outside training": ("outside",),
     "evaluations": ("evaluations",),
     "required trainings": ("required",),
+    "micro-credential assessment": ("mc_assessment",),
 }
 
 
