@@ -142,6 +142,10 @@ def _register_models_and_blueprints(app: Flask) -> None:
     app.register_blueprint(required_bp)  # url_prefix /required-trainings
     app.register_blueprint(badges_bp)  # url_prefix /badges
 
+    from esp_registry.microcredentials.award_routes import bp as mc_awards_bp
+
+    app.register_blueprint(mc_awards_bp)  # url_prefix /microcredentials (award, certificate)
+
     @login_manager.user_loader
     def load_user(token: str) -> User | None:
         return sessions.user_for_token(token)

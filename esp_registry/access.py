@@ -202,7 +202,10 @@ def may_see_print_job(user: Any, job: Any) -> bool:
 
 def may_revoke_certificate(user: Any, certificate: Any) -> bool:
     """National admins, and approvers of the host affiliate, revoke certificates; a
-    mentoring certificate, those who staff its pairing."""
+    mentoring certificate, those who staff its pairing; a micro-credential's, national
+    admins (they run the assessment)."""
+    if certificate.microcredential_attempt_id is not None:
+        return _signed_in(user) and user.is_national_admin
     if certificate.mentoring_pairing is not None:
         return may_staff_pairing(user, certificate.mentoring_pairing)
     return may_manage_offering(user, certificate.registration.offering)
@@ -458,3 +461,16 @@ def may_download_badge(user: Any, registration: Registration) -> bool:
 def may_download_mentoring_badge(user: Any, pairing: Any) -> bool:
     """A mentoring certificate's badge: the mentor's or the mentee's own, as its PDF."""
     return may_take_part_in_pairing(user, pairing)
+
+
+# ---------------------------------------------------------------------------- Micro-credentials
+
+
+def may_see_microcredential_award(user: Any, attempt: Any) -> bool:
+    """An award's page: the member's own; national admins too (they revoke it there)."""
+    return _signed_in(user) and (user.id == attempt.user_id or user.is_national_admin)
+
+
+def may_download_microcredential_award(user: Any, attempt: Any) -> bool:
+    """Its certificate PDF and badge: the member's own only, as every certificate."""
+    return _signed_in(user) and user.id == attempt.user_id

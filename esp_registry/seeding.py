@@ -16,6 +16,7 @@ from esp_registry.demo_builders import DEMO_PASSWORD, DemoAccount
 from esp_registry.extensions import db
 from esp_registry.lft.demo import seed_lft_demo
 from esp_registry.mentoring.demo import seed_mentoring_demo
+from esp_registry.microcredentials.catalog_seed import seed_microcredential_catalog
 from esp_registry.notifications.models import OutboxMessage, OutboxStatus
 from esp_registry.reference.demo import seed_reference_demo
 from esp_registry.reference.models import Affiliate, JobFamily, Program
@@ -65,6 +66,7 @@ def seed_reference() -> int:
             added += 1
     db.session.flush()
     _seed_spanish_names()
+    added += seed_microcredential_catalog()  # the starter catalog (PRODUCT §14)
     db.session.commit()
     return added
 

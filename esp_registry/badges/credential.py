@@ -46,6 +46,7 @@ class BadgeFacts:
     # When a required program's certificate stops counting (credit.required): the moment
     # after its last valid day; None for a certificate that does not expire.
     valid_until: datetime | None = None
+    achievement_type: str = "CertificateOfCompletion"  # OB 3.0's vocabulary ("MicroCredential")
 
 
 def issuer_id(base_url: str) -> str:
@@ -119,7 +120,7 @@ def build_credential(facts: BadgeFacts) -> dict[str, Any]:
             "achievement": {
                 "id": f"{base}/badges/achievements/{facts.achievement_path}",
                 "type": ["Achievement"],
-                "achievementType": "CertificateOfCompletion",
+                "achievementType": facts.achievement_type,
                 "name": facts.title,
                 "description": facts.description or facts.program,
                 "criteria": {"narrative": facts.narrative},

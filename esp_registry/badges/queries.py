@@ -33,7 +33,9 @@ def _hours_text(hours: Decimal) -> str:
 
 
 def facts_for(certificate: Certificate) -> cred.BadgeFacts:
-    """An attendance or mentoring certificate's facts, for its holder."""
+    """An attendance, mentoring or micro-credential certificate's facts, for its holder."""
+    if certificate.is_microcredential:
+        return _microcredential_facts(certificate)
     if certificate.is_mentoring:
         return _mentoring_facts(certificate)
     registration = certificate.registration
@@ -91,6 +93,43 @@ def _mentoring_facts(certificate: Certificate) -> cred.BadgeFacts:
         issuer_name=ISSUER_NAME,
         verification_url=verification_url(certificate),
         status_index=certificate.id,
+    )
+
+
+MICROCREDENTIAL = "NEA ESP micro-credential"
+
+
+def _microcredential_facts(certificate: Certificate) -> cred.BadgeFacts:
+    """The achievement is the micro-credential (its competency describes it); the criteria
+    narrative is its rubric, every criterion of which two assessors judged Met."""
+    attempt = certificate.microcredential_attempt
+    assert attempt is not None
+    microcredential = attempt.microcredential
+    rubric = "; ".join(
+        f"{component.title}: {criterion.text}"
+        for component in microcredential.components
+        for criterion in component.criteria
+    )
+    return cred.BadgeFacts(
+        base_url=base_url(),
+        code=certificate.code,
+        achievement_path=f"microcredential/{microcredential.slug}",
+        title=microcredential.name,
+        program=microcredential.stack.name if microcredential.stack else MICROCREDENTIAL,
+        description=microcredential.competency,
+        narrative=(
+            f"Demonstrated the competency through evidence assessed Met on every criterion "
+            f"of the rubric ({rubric}); awarded with {_hours_text(certificate.hours)} credit "
+            f"hours."
+        ),
+        hours=certificate.hours,
+        issued_at=certificate.issued_at,
+        email=badge_email_for(attempt.user),
+        salt=cred.salt_for(current_app.config["SECRET_KEY"], certificate.code),
+        issuer_name=ISSUER_NAME,
+        verification_url=verification_url(certificate),
+        status_index=certificate.id,
+        achievement_type="MicroCredential",
     )
 
 

@@ -376,16 +376,14 @@ def test_units_and_rules_read_in_spanish(client, actions):
     assert "10 PDP por cada 2 microcredenciales relacionadas" in page
 
 
-def test_micro_credentials_join_the_years_hours_once_issue_16_counts_them(
-    client, actions, monkeypatch
-):
-    """Until issue 16 no one has micro-credentials (the hook says 0); once it counts them,
-    the transcript adds their units to the hours' (3 badges with "2 = 10" give 10)."""
+def test_micro_credentials_join_the_years_hours(client, actions, monkeypatch):
+    """The transcript adds the units of the year's micro-credentials to the hours' (3
+    badges with "2 = 10" give 10); the awards themselves are in test_microcredential_award."""
     units_world()
     history("MA")
     member = db.session.scalar(sa.select(User).where(User.email == "rosa@example.org"))
     assert rules.microcredentials_earned(member, 2025) == 0
-    monkeypatch.setattr(rules, "microcredentials_earned", lambda _member, year: 3)
+    monkeypatch.setattr(rules, "awarded_by_year", lambda _member_id: {2024: 3, 2025: 3})
     actions.sign_in("rosa@example.org")
     page = text_of(client.get("/transcript").get_data(as_text=True))
     assert "<strong>16 PDP" in page  # 2024: 6 from 6.5 hours + 10 from 3 badges
