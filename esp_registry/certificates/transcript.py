@@ -7,6 +7,7 @@ the transcript said, and a PDF of the same content gets the same code again."""
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -181,7 +182,8 @@ def transcript_for(member: User, now: datetime | None = None) -> Transcript:
         year.total += entry.hours
     years = sorted(by_year.values(), key=lambda y: y.year, reverse=True)
     # Credit units (PRODUCT §13), from each year's total as built above; one query.
-    units = add_credit_units(member, years)
+    awarded = Counter(e.year for e in entries if e.microcredential is not None)
+    units = add_credit_units(member, years, awarded)
     return Transcript(member, years, sum((y.total for y in years), Decimal(0)), units)
 
 

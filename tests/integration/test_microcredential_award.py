@@ -22,41 +22,13 @@ from esp_registry.certificates.transcript import transcript_fingerprint, transcr
 from esp_registry.credit.units import rules as unit_rules
 from esp_registry.extensions import db
 from esp_registry.microcredentials import award as awards
-from esp_registry.microcredentials.models import Attempt, AttemptStatus, Microcredential
+from esp_registry.microcredentials.models import Attempt, AttemptStatus
 from tests import factories
+from tests.integration.microcredential_world import AWARDED, award_of, awarded
 from tests.integration.test_credit_badges import check
 from tests.integration.test_credit_units import units_world
 from tests.integration.test_query_counts import queries_for
 from tests.integration.test_transcript import text_of, training
-
-AWARDED = datetime(2025, 5, 20, 14, tzinfo=UTC)
-
-
-def awarded(
-    member: User,
-    name: str = "Positive Behavior Supports",
-    when: datetime = AWARDED,
-    hours: str = "15",
-) -> Attempt:
-    """An attempt of `member` on a new micro-credential, awarded at `when` (the assessment
-    flow is built elsewhere: the attempt is made directly and award() called)."""
-    microcredential = factories.microcredential(name, hours=hours)
-    return award_of(member, microcredential, when)
-
-
-def award_of(member: User, microcredential: Microcredential, when: datetime) -> Attempt:
-    attempt = Attempt(
-        user=member,
-        microcredential=microcredential,
-        started_at=when - timedelta(days=60),
-        window_ends_on=(when + timedelta(days=120)).date(),
-        submissions_count=1,
-    )
-    db.session.add(attempt)
-    db.session.flush()
-    awards.award(attempt, when)
-    db.session.commit()
-    return attempt
 
 
 def certificate_of(attempt: Attempt) -> Certificate:

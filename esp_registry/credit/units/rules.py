@@ -6,7 +6,7 @@ one query, and the units each year of their transcript earns."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
@@ -437,7 +437,9 @@ class TranscriptYear(Protocol):
     units: list[CreditLine]
 
 
-def add_credit_units(member: User, years: Sequence[TranscriptYear]) -> list[CreditLine]:
+def add_credit_units(
+    member: User, years: Sequence[TranscriptYear], microcredentials: Mapping[int, int] | None = None
+) -> list[CreditLine]:
     """Each year's units from its total contact hours (and micro-credentials), under the
     rule of each unit that applies in the member's state; set on the years, and returned
     as totals over all of them (the sum of the yearly, capped, amounts)."""
@@ -446,7 +448,11 @@ def add_credit_units(member: User, years: Sequence[TranscriptYear]) -> list[Cred
     by_key = {(r.unit_id, r.affiliate_id): r for r in rules}
     applied = [(by_key[(c.unit_id, c.affiliate_id)], c) for c in chosen]
     totals = {rule.id: Decimal(0) for rule, _conversion in applied}
-    earned = awarded_by_year(member.id) if applied else {}  # one query, not one a year
+    # Micro-credentials awarded per year: given by the transcript, which has them loaded;
+    # else one query (not one a year).
+    earned = microcredentials
+    if earned is None:
+        earned = awarded_by_year(member.id) if applied else {}
     for year in years:
         count = earned.get(year.year, 0)
         year.units = [
