@@ -270,6 +270,29 @@ ENTRIES: list[Entry] = [
     ),
 ]
 
+KEY_METHODS_ES = {
+    "pgc-communication": "Planifique una conversación o un mensaje importante en su trabajo, "
+    "llévelo a cabo y anote cómo fue recibido.",
+    "pgc-ethics": "Analice un dilema ético real (anónimo) de su lugar de trabajo con el código "
+    "de conducta de su distrito.",
+    "pgc-health-and-safety": "Recorra su área de trabajo con una lista de seguridad, corrija o "
+    "reporte lo que encuentre y haga el seguimiento.",
+    "pgc-professionalism": "Evalúese con los Niveles de Práctica, fije una meta de crecimiento y "
+    "reciba la opinión de un colega durante cuatro semanas.",
+    "para-iep-collaboration": "Acuerde un plan de comunicación con el maestro y documente el "
+    "progreso del estudiante en una meta durante 20 a 30 días.",
+    "food-allergy-safe-service": "Revise los procedimientos de alérgenos de su cocina, prepare "
+    "una línea de servicio sin alérgenos y capacite a un colega.",
+    "bus-student-behavior": "Publique y enseñe las expectativas del autobús, pruebe una "
+    "estrategia positiva durante tres semanas y lleve un registro sencillo.",
+    "clerical-records-confidentiality": "Describa cómo llegan las solicitudes de expedientes a "
+    "su oficina y escriba una guía breve para atenderlas.",
+    "clerical-family-front-office": "Mire su oficina de recepción con los ojos de una familia "
+    "nueva y haga una mejora.",
+    "para-positive-behavior": "Acuerde una estrategia de refuerzo con el maestro, úsela durante "
+    "tres semanas y anote lo que observe.",
+}
+
 OVERVIEW_CRITERIA = (
     (
         "Met: every overview question is answered, in order, with an example from the "
@@ -381,6 +404,7 @@ def seed_microcredential_catalog() -> int:
                 competency=entry.competency,
                 competency_es=entry.competency_es,
                 key_method=entry.key_method,
+                key_method_es=KEY_METHODS_ES.get(entry.slug, ""),
                 job_family=families.get(entry.family) if entry.family else None,
                 estimated_hours=Decimal(entry.hours),
                 credit_hours=Decimal(entry.credit),

@@ -346,3 +346,27 @@ def test_awarded_attempts_have_a_time_and_status(ctx):
     attempt = awarded(member)
     db.session.expire_all()
     assert attempt.status == AttemptStatus.AWARDED and attempt.awarded_at == AWARDED
+
+
+def test_certificate_and_verify_page_read_in_spanish(client, actions):
+    member = factories.person("rosa@example.org", name="Rosa Delgado")
+    attempt = awarded(member)
+    microcredential = attempt.microcredential
+    microcredential.name_es = "Apoyos para la conducta positiva"
+    microcredential.competency_es = "El ESP refuerza las expectativas de conducta."
+    db.session.commit()
+    certificate = certificate_of(attempt)
+    page = text_of(client.get(f"/verify/{certificate.code}?lang=es").get_data(as_text=True))
+    assert "Esta es una microcredencial válida." in page
+    assert "<dt>Microcredencial</dt><dd>Apoyos para la conducta positiva</dd>" in page
+    assert "<dt>Otorgada</dt><dd>20 de mayo de 2025</dd>" in page
+    actions.sign_in(member.email)
+    response = client.get(f"/microcredentials/attempts/{attempt.id}/certificate.pdf?lang=es")
+    text = pdf_text(response.data)
+    for expected in (
+        "Microcredencial",
+        "Apoyos para la conducta positiva",
+        "El ESP refuerza las expectativas de conducta.",
+        "otorgada el 20 de mayo de 2025, por 15 horas de crédito",
+    ):
+        assert expected in text, expected

@@ -48,7 +48,7 @@ def test_the_starter_catalog_is_seeded_once_with_the_reference_data(ctx):
         families
     )
     for m in catalog.values():
-        assert m.name_es and m.competency_es and m.key_method
+        assert m.name_es and m.competency_es and m.key_method and m.key_method_es
         assert m.estimated_hours == 15 and m.credit_hours > 0
         assert [c.title for c in m.components] == ["Overview questions", "Artifact", "Reflection"]
         assert [c.accepts_file for c in m.components] == [False, True, False]
