@@ -125,8 +125,8 @@ def _register_models_and_blueprints(app: Flask) -> None:
     from esp_registry.credit.units.routes import bp as credit_units_bp
     from esp_registry.lft.routes import bp as lft_bp
     from esp_registry.mentoring.routes import bp as mentoring_bp
-    from esp_registry.microcredentials.routes import bp as microcredentials_bp
     from esp_registry.microcredentials.assess_routes import bp as mc_assessment_bp
+    from esp_registry.microcredentials.routes import bp as microcredentials_bp
     from esp_registry.reference.routes import bp as reference_bp
     from esp_registry.registrations.routes import bp as registrations_bp
     from esp_registry.reports.routes import bp as reports_bp
@@ -145,6 +145,10 @@ def _register_models_and_blueprints(app: Flask) -> None:
     app.register_blueprint(badges_bp)  # url_prefix /badges
     app.register_blueprint(microcredentials_bp)  # url_prefix /microcredentials (member side)
     app.register_blueprint(mc_assessment_bp)  # url_prefix /microcredentials/assess
+
+    from esp_registry.microcredentials.award_routes import bp as mc_awards_bp
+
+    app.register_blueprint(mc_awards_bp)  # url_prefix /microcredentials (award, certificate)
 
     @login_manager.user_loader
     def load_user(token: str) -> User | None:

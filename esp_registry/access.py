@@ -203,7 +203,10 @@ def may_see_print_job(user: Any, job: Any) -> bool:
 
 def may_revoke_certificate(user: Any, certificate: Any) -> bool:
     """National admins, and approvers of the host affiliate, revoke certificates; a
-    mentoring certificate, those who staff its pairing."""
+    mentoring certificate, those who staff its pairing; a micro-credential's, national
+    admins (they run the assessment)."""
+    if certificate.microcredential_attempt_id is not None:
+        return _signed_in(user) and user.is_national_admin
     if certificate.mentoring_pairing is not None:
         return may_staff_pairing(user, certificate.mentoring_pairing)
     return may_manage_offering(user, certificate.registration.offering)
@@ -464,6 +467,8 @@ def may_download_mentoring_badge(user: Any, pairing: Any) -> bool:
 def may_download_transcript_badge(user: Any, code: Any) -> bool:
     """A transcript's badge (by its code): only the member whose transcript it is."""
     return bool(user.is_authenticated) and code.user_id == user.id
+
+
 # ---------------------------------------------------------------------------- Micro-credentials
 # (member side: the member's own attempts, and who may open the evidence files)
 
@@ -509,6 +514,8 @@ def may_see_microcredential_draft_file(user: Any, draft: Any) -> bool:
     if attempt.user_id == user.id or user.is_national_admin:
         return True
     return _assigned_to_microcredential_attempt(user, attempt.id)
+
+
 # ---------------------------------------------------------------------------- Micro-credentials
 # (assessment side: pre-check by national admins, scoring by the assessors assigned)
 
@@ -535,3 +542,16 @@ def may_score_microcredential_assessment(user: Any, assessment: Any) -> bool:
 
 def may_reassign_microcredential_assessment(user: Any, assessment: Any) -> bool:
     return may_precheck_microcredential_submission(user, assessment.submission)
+
+
+# ---------------------------------------------------------------------------- Micro-credentials
+
+
+def may_see_microcredential_award(user: Any, attempt: Any) -> bool:
+    """An award's page: the member's own; national admins too (they revoke it there)."""
+    return _signed_in(user) and (user.id == attempt.user_id or user.is_national_admin)
+
+
+def may_download_microcredential_award(user: Any, attempt: Any) -> bool:
+    """Its certificate PDF and badge: the member's own only, as every certificate."""
+    return _signed_in(user) and user.id == attempt.user_id

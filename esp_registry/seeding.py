@@ -16,6 +16,8 @@ from esp_registry.demo_builders import DEMO_PASSWORD, DemoAccount
 from esp_registry.extensions import db
 from esp_registry.lft.demo import seed_lft_demo
 from esp_registry.mentoring.demo import seed_mentoring_demo
+from esp_registry.microcredentials.catalog_seed import seed_microcredential_catalog
+from esp_registry.microcredentials.demo import seed_microcredentials_demo
 from esp_registry.notifications.models import OutboxMessage, OutboxStatus
 from esp_registry.reference.demo import seed_reference_demo
 from esp_registry.reference.models import Affiliate, JobFamily, Program
@@ -65,6 +67,7 @@ def seed_reference() -> int:
             added += 1
     db.session.flush()
     _seed_spanish_names()
+    added += seed_microcredential_catalog()  # the starter catalog (PRODUCT §14)
     db.session.commit()
     return added
 
@@ -122,10 +125,11 @@ def seed_demo() -> list[DemoAccount]:
     seed_outside_demo()
     seed_evaluations_demo()
     seed_required_demo()
+    assessors = seed_microcredentials_demo()
     seed_reference_demo()  # last: the locals come from what every demo member typed
     _quiet_demo_mail(outbox_before)
 
-    return [*people.accounts(), *mentors]
+    return [*people.accounts(), *mentors, *assessors]
 
 
 def _quiet_demo_mail(after_id: int) -> None:

@@ -53,7 +53,7 @@ class BadgeFacts:
     # When a required program's certificate stops counting (credit.required): the moment
     # after its last valid day; None for a certificate that does not expire.
     valid_until: datetime | None = None
-    achievement_type: str = "CertificateOfCompletion"
+    achievement_type: str = "CertificateOfCompletion"  # OB 3.0's vocabulary ("MicroCredential")
 
 
 def issuer_id(base_url: str) -> str:

@@ -41,6 +41,8 @@ def facts_for(certificate: Certificate) -> cred.BadgeFacts:
     """A certificate's facts, for its holder: one branch per kind of certificate (a new
     kind adds its own `_<kind>_facts` here; transcripts are not certificates, see
     `transcript_facts`)."""
+    if certificate.is_microcredential:
+        return _microcredential_facts(certificate)
     if certificate.is_mentoring:
         return _mentoring_facts(certificate)
     return _attendance_facts(certificate)
@@ -142,6 +144,43 @@ def transcript_facts(transcript: TranscriptCode) -> cred.BadgeFacts:
         issuer_name=ISSUER_NAME,
         verification_url=base_url() + url_for("certificates.verify", code=transcript.code),
         achievement_type=cred.TRANSCRIPT_TYPE,
+    )
+
+
+MICROCREDENTIAL = "NEA ESP micro-credential"
+
+
+def _microcredential_facts(certificate: Certificate) -> cred.BadgeFacts:
+    """The achievement is the micro-credential (its competency describes it); the criteria
+    narrative is its rubric, every criterion of which two assessors judged Met."""
+    attempt = certificate.microcredential_attempt
+    assert attempt is not None
+    microcredential = attempt.microcredential
+    rubric = "; ".join(
+        f"{component.title}: {criterion.text}"
+        for component in microcredential.components
+        for criterion in component.criteria
+    )
+    return cred.BadgeFacts(
+        base_url=base_url(),
+        code=certificate.code,
+        achievement_path=f"microcredential/{microcredential.slug}",
+        title=microcredential.name,
+        program=microcredential.stack.name if microcredential.stack else MICROCREDENTIAL,
+        description=microcredential.competency,
+        narrative=(
+            f"Demonstrated the competency through evidence assessed Met on every criterion "
+            f"of the rubric ({rubric}); awarded with {_hours_text(certificate.hours)} credit "
+            f"hours."
+        ),
+        hours=certificate.hours,
+        issued_at=certificate.issued_at,
+        email=badge_email_for(attempt.user),
+        salt=cred.salt_for(current_app.config["SECRET_KEY"], certificate.code),
+        issuer_name=ISSUER_NAME,
+        verification_url=verification_url(certificate),
+        status_index=certificate.id,
+        achievement_type="MicroCredential",
     )
 
 

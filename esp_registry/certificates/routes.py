@@ -42,6 +42,7 @@ from esp_registry.mentoring.certificate import (
     mentoring_certificate_pdf,
 )
 from esp_registry.mentoring.models import MentoringPairing
+from esp_registry.microcredentials.award import awarded_on
 from esp_registry.paging import more_rows, page_request
 from esp_registry.registrations.models import Registration
 from esp_registry.web import is_htmx
@@ -137,6 +138,8 @@ def verify(code: str) -> tuple[str, int]:
         latest=latest if latest.id != certificate.id else None,
         offering=certificate.registration.offering if certificate.registration else None,
         pairing=certificate.mentoring_pairing,
+        attempt=certificate.microcredential_attempt,
+        awarded_on=awarded_on,
         code=display_code(certificate.code),
         display_code=display_code,
     ), 200
@@ -190,6 +193,17 @@ def revoke(certificate_id: int):  # type: ignore[no-untyped-def]
             joinedload(Certificate.mentoring_pairing).joinedload(MentoringPairing.request),
         ),
     )
+    if certificate.microcredential_attempt_id is not None:
+        # A micro-credential's certificate is revoked from its award page, and goes back there.
+        attempt_id = certificate.microcredential_attempt_id
+        result = rules.revoke(certificate, current_user, request.form.get("reason", ""))
+        if result.ok:
+            flash(
+                _("Certificate %(code)s revoked.", code=display_code(certificate.code)), "success"
+            )
+        else:
+            flash(result.error, "error")
+        return redirect(url_for("mc_awards.award", attempt_id=attempt_id))
     if certificate.mentoring_pairing_id is not None:
         # A mentoring certificate is revoked from its pairing's page, and goes back there.
         pairing_id = certificate.mentoring_pairing_id

@@ -25,6 +25,7 @@ from esp_registry.certificates.models import (
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
 from esp_registry.mentoring.models import MentoringPairing, MentoringRole
+from esp_registry.microcredentials.models import Attempt
 from esp_registry.paging import Page, PageRequest, contains, paginate
 from esp_registry.registrations.models import Registration, RegistrationStatus
 from esp_registry.results import ALLOWED, Decision, not_now
@@ -96,6 +97,7 @@ def _reissue(current: Certificate, name: str, hours: Decimal, now: datetime) -> 
         registration_id=current.registration_id,
         mentoring_pairing_id=current.mentoring_pairing_id,
         mentoring_role=current.mentoring_role,
+        microcredential_attempt_id=current.microcredential_attempt_id,
         code=new_code(),
         member_name=name,
         hours=hours,
@@ -105,6 +107,9 @@ def _reissue(current: Certificate, name: str, hours: Decimal, now: datetime) -> 
     db.session.flush()
     current.replaced_by_id = replacement.id
     return replacement
+
+
+reissue = _reissue  # the other kinds' downloads (mentoring, micro-credentials) reissue too
 
 
 def may_download_certificate(
@@ -276,6 +281,7 @@ def find_certificate(code_text: str) -> Certificate | None:
         .options(
             joinedload(Certificate.replaced_by),
             joinedload(Certificate.mentoring_pairing).joinedload(MentoringPairing.request),
+            joinedload(Certificate.microcredential_attempt).joinedload(Attempt.microcredential),
         )
     )
 

@@ -7,8 +7,9 @@ the transcript said, and a PDF of the same content gets the same code again."""
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -32,6 +33,7 @@ from esp_registry.credit.units.rules import CreditLine, add_credit_units
 from esp_registry.extensions import commit_keeping_loaded, db
 from esp_registry.mentoring.models import MentoringPairing, MentoringRequest, MentoringRole
 from esp_registry.mentoring.rules import today
+from esp_registry.microcredentials.award import awarded_certificates, awarded_on
 from esp_registry.registrations.models import Registration, RegistrationStatus
 
 
@@ -44,9 +46,14 @@ class Entry:
     hours: Decimal
     mentoring: Certificate | None = None
     outside: OutsideTraining | None = None  # approved outside training (PRODUCT §13)
+    microcredential: Certificate | None = None  # an awarded micro-credential (PRODUCT §14)
 
     @property
     def when(self) -> datetime:
+        if self.microcredential is not None:
+            attempt = self.microcredential.microcredential_attempt
+            assert attempt is not None and attempt.awarded_at is not None
+            return attempt.awarded_at
         if self.outside is not None:
             return datetime.combine(self.outside.starts_on, datetime.min.time(), UTC)
         if self.mentoring is not None:
@@ -57,7 +64,14 @@ class Entry:
         return self.offering.starts_at or datetime.min.replace(tzinfo=UTC)
 
     @property
+    def awarded(self) -> date:
+        """A micro-credential's day of award (its calendar date, see microcredentials.award)."""
+        return awarded_on(self.when)
+
+    @property
     def year(self) -> int:
+        if self.microcredential is not None:
+            return awarded_on(self.when).year
         if self.outside is not None:
             return self.outside.ends_on.year  # credit is earned when the training ends
         if self.mentoring is not None:
@@ -114,6 +128,8 @@ def _mentoring_entries(member: User) -> list[Entry]:
 
 
 def _order(entry: Entry) -> tuple[datetime, int, int]:
+    if entry.microcredential is not None:
+        return (entry.when, 3, entry.microcredential.id)
     if entry.outside is not None:
         return (entry.when, 2, entry.outside.id)
     if entry.mentoring is not None:
@@ -124,9 +140,9 @@ def _order(entry: Entry) -> tuple[datetime, int, int]:
 def transcript_for(member: User, now: datetime | None = None) -> Transcript:
     """Completed trainings (confirmed, hours credited, certificate earned: the training
     has ended, the evaluation answered if required), completed mentoring pairings (with a
-    valid certificate) and approved outside training, newest year first, oldest first
-    within a year; six queries
-    whatever the number of trainings."""
+    valid certificate), approved outside training and awarded micro-credentials (with a
+    valid certificate, their credit hours), newest year first, oldest first within a
+    year; a fixed number of queries whatever the number of trainings."""
     registrations = list(
         db.session.scalars(
             sa.select(Registration)
@@ -156,6 +172,7 @@ def transcript_for(member: User, now: datetime | None = None) -> Transcript:
     ]
     entries += _mentoring_entries(member)
     entries += [Entry(None, t.credited_hours, outside=t) for t in approved_for_transcript(member)]
+    entries += [Entry(None, c.hours, microcredential=c) for c in awarded_certificates(member.id)]
     entries.sort(key=_order)
     by_year: dict[int, Year] = {}
     for entry in entries:
@@ -165,7 +182,8 @@ def transcript_for(member: User, now: datetime | None = None) -> Transcript:
         year.total += entry.hours
     years = sorted(by_year.values(), key=lambda y: y.year, reverse=True)
     # Credit units (PRODUCT §13), from each year's total as built above; one query.
-    units = add_credit_units(member, years)
+    awarded = Counter(e.year for e in entries if e.microcredential is not None)
+    units = add_credit_units(member, years, awarded)
     return Transcript(member, years, sum((y.total for y in years), Decimal(0)), units)
 
 
@@ -180,7 +198,16 @@ def _content_lines(transcript: Transcript) -> list[str]:
         lines.append(f"year|{year.year}|{year.total}")
         lines += [line.fingerprint for line in year.units]
         for entry in year.entries:
-            if entry.outside is not None:
+            if entry.microcredential is not None:
+                certificate = entry.microcredential
+                attempt = certificate.microcredential_attempt
+                assert attempt is not None
+                mc = attempt.microcredential
+                lines.append(
+                    f"microcredential|{certificate.id}|{certificate.code}|{mc.name}|{mc.name_es}"
+                    f"|{attempt.awarded_at}|{entry.hours}"
+                )
+            elif entry.outside is not None:
                 outside = entry.outside
                 lines.append(
                     f"outside|{outside.id}|{outside.title}|{outside.provider}"

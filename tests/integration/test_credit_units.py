@@ -21,6 +21,7 @@ from esp_registry.credit.units.models import CreditEvent, CreditRule, CreditUnit
 from esp_registry.extensions import db
 from tests import factories
 from tests.conftest import Actions
+from tests.integration.microcredential_world import awarded
 from tests.integration.test_offering_management import admin, approver
 from tests.integration.test_query_counts import queries_for
 from tests.integration.test_transcript import text_of, training
@@ -376,22 +377,21 @@ def test_units_and_rules_read_in_spanish(client, actions):
     assert "10 PDP por cada 2 microcredenciales relacionadas" in page
 
 
-def test_micro_credentials_join_the_years_hours_once_issue_16_counts_them(
-    client, actions, monkeypatch
-):
-    """Until issue 16 no one has micro-credentials (the hook says 0); once it counts them,
-    the transcript adds their units to the hours' (3 badges with "2 = 10" give 10)."""
+def test_micro_credentials_join_the_years_hours(client, actions):
+    """The transcript adds the units of the year's micro-credentials to the hours' (3
+    awarded with "2 = 10" give 10), and their credit hours to the year's hours."""
     units_world()
-    history("MA")
-    member = db.session.scalar(sa.select(User).where(User.email == "rosa@example.org"))
+    member = history("MA")
     assert rules.microcredentials_earned(member, 2025) == 0
-    monkeypatch.setattr(rules, "microcredentials_earned", lambda _member, year: 3)
+    for year in (2024, 2025):
+        for i in range(3):
+            awarded(member, f"Micro {year}-{i}", datetime(year, 6, 1 + i, 12, tzinfo=UTC), "1")
     actions.sign_in("rosa@example.org")
     page = text_of(client.get("/transcript").get_data(as_text=True))
-    assert "<strong>16 PDP" in page  # 2024: 6 from 6.5 hours + 10 from 3 badges
-    assert "<strong>76 PDP" in page  # 2025: 66 + 10
-    assert "Total Professional Development Points: 92 PDP" in page
-    assert "0.6 CEU" in page  # the CEU rule converts no micro-credentials
+    assert "<strong>19 PDP" in page  # 2024: 9 from 9.5 hours + 10 from 3 micro-credentials
+    assert "<strong>79 PDP" in page  # 2025: 69 + 10
+    assert "Total Professional Development Points: 98 PDP" in page
+    assert "0.9 CEU" in page  # the CEU rule converts no micro-credentials, only their hours
 
 
 def test_one_national_rule_per_unit_even_when_two_admins_add_one_at_once(ctx):

@@ -66,7 +66,7 @@ def test_demo_has_what_the_walkthrough_needs(ctx):
     )
     assert full.capacity == 2 and confirmed == 2
     roles = {g.role.value for u in db.session.scalars(sa.select(User)) for g in u.role_grants}
-    assert roles == {"national_admin", "affiliate_approver", "facilitator", "reviewer"}
+    assert roles == {"national_admin", "affiliate_approver", "facilitator", "reviewer", "assessor"}
 
 
 def test_demo_back_story_mail_is_marked_sent(ctx):

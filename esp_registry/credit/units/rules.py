@@ -6,7 +6,7 @@ one query, and the units each year of their transcript earns."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
@@ -28,6 +28,7 @@ from esp_registry.credit.units.models import (
     Rounding,
 )
 from esp_registry.extensions import db
+from esp_registry.microcredentials.award import awarded_by_year
 from esp_registry.paging import Page, PageRequest, paginate
 from esp_registry.reference.models import Affiliate
 from esp_registry.results import Result, done, refused
@@ -378,9 +379,9 @@ def event_text(event: CreditEvent) -> str:
 
 
 def microcredentials_earned(member: User, year: int) -> int:
-    """Related micro-credentials the member earned in this year. None exist yet: issue 16
-    (micro-credentials, PRODUCT §14) fills this in; until then no one has any."""
-    return 0
+    """Micro-credentials the member was awarded in this year (PRODUCT §14), counting only
+    valid certificates: a revoked award earns no credit."""
+    return awarded_by_year(member.id).get(year, 0)
 
 
 def member_rules(member: User) -> list[CreditRule]:
@@ -436,7 +437,9 @@ class TranscriptYear(Protocol):
     units: list[CreditLine]
 
 
-def add_credit_units(member: User, years: Sequence[TranscriptYear]) -> list[CreditLine]:
+def add_credit_units(
+    member: User, years: Sequence[TranscriptYear], microcredentials: Mapping[int, int] | None = None
+) -> list[CreditLine]:
     """Each year's units from its total contact hours (and micro-credentials), under the
     rule of each unit that applies in the member's state; set on the years, and returned
     as totals over all of them (the sum of the yearly, capped, amounts)."""
@@ -445,8 +448,13 @@ def add_credit_units(member: User, years: Sequence[TranscriptYear]) -> list[Cred
     by_key = {(r.unit_id, r.affiliate_id): r for r in rules}
     applied = [(by_key[(c.unit_id, c.affiliate_id)], c) for c in chosen]
     totals = {rule.id: Decimal(0) for rule, _conversion in applied}
+    # Micro-credentials awarded per year: given by the transcript, which has them loaded;
+    # else one query (not one a year).
+    earned = microcredentials
+    if earned is None:
+        earned = awarded_by_year(member.id) if applied else {}
     for year in years:
-        count = microcredentials_earned(member, year.year)
+        count = earned.get(year.year, 0)
         year.units = [
             CreditLine(rule, units_earned(year.total, count, rule_conversion))
             for rule, rule_conversion in applied
