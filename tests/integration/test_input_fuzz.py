@@ -71,6 +71,8 @@ from esp_registry.lft.rules import WORD_LIMITS
 from esp_registry.mentoring import rules as mentoring_rules
 from esp_registry.mentoring.forms import LogForm, MatchForm, MentorForm, RequestForm
 from esp_registry.mentoring.models import MentoringRequest
+from esp_registry.microcredentials.forms import EvidenceForm as McEvidenceForm
+from esp_registry.microcredentials.forms import FileForm as McFileForm
 from esp_registry.reference.forms import (
     AffiliateForm,
     JobFamilyForm,
@@ -84,6 +86,7 @@ from esp_registry.reports.forms import ReportFilters
 from tests import factories, outside_files
 from tests.conftest import Actions
 from tests.integration.input_world import table_counts
+from tests.integration.mc_member_world import microcredential_member_world
 from tests.integration.mentoring_world import graduate, mentee, mentor, paired
 from tests.integration.test_lft_world import endorsed, make_cycle, member, reviewer, submitted
 from tests.integration.test_offering_management import admin, approver
@@ -367,6 +370,7 @@ def build_world() -> dict[str, Any]:
         "unit_id": unit.id,
         "rule_id": ohio_rule.id,
         "requirement_id": required.id,
+        **microcredential_member_world(pat),
     }
 
 
@@ -619,6 +623,21 @@ TARGETS: dict[str, Target] = {
     "required.retire": Target("admin"),
     "required.overdue": Target("approver", fields_of(OverdueFiltersForm)),
     "required.overdue_csv": Target("approver", fields_of(OverdueFiltersForm)),
+    # micro-credentials, the member's side
+    "microcredentials.index": Target("member"),
+    "microcredentials.detail": Target("member"),
+    "microcredentials.stack": Target("member"),
+    "microcredentials.start": Target("member"),
+    "microcredentials.mine": Target("member"),
+    "microcredentials.attempt": Target("member"),
+    "microcredentials.save": Target("member", fields_of(McEvidenceForm), base="mc_evidence"),
+    "microcredentials.attach": Target("member", fields_of(McFileForm)),
+    "microcredentials.submit": Target("member"),
+    "microcredentials.withdraw": Target("member"),
+    "microcredentials.coach": Target("member"),
+    "microcredentials.version": Target("member"),
+    "microcredentials.submitted_file": Target("member"),
+    "microcredentials.draft_file": Target("member"),
 }
 
 
@@ -730,6 +749,7 @@ def bases(world: World) -> dict[str, dict[str, Any]]:
             "kind": "hours",
             "hours_per_year": "10",
         },
+        "mc_evidence": {"text": "Revised words", "revision": "1"},
     }
 
 
