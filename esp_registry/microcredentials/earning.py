@@ -375,7 +375,8 @@ def submit(attempt: Attempt, member: User, now: datetime) -> Result:
     if changed != 1:
         db.session.rollback()
         return refused(_("Your evidence is already submitted."))
-    number = attempt.submissions_count + 1
+    db.session.refresh(attempt)
+    number = attempt.submissions_count  # counted in the UPDATE that won
     submission = Submission(
         attempt_id=attempt.id, number=number, status=SubmissionStatus.PRECHECK, submitted_at=now
     )

@@ -187,7 +187,6 @@ def _attempt_page(attempt: Attempt, status: int = 200, forms: dict | None = None
         draft = drafts.get(component.id)
         evidence_forms[component.id] = forms.get(component.id) or EvidenceForm(
             formdata=None,
-            prefix=f"c{component.id}",
             text=draft.text if draft else "",
             revision=draft.revision if draft else 0,
         )
@@ -223,7 +222,7 @@ def attempt(attempt_id: int) -> tuple:
 def save(attempt_id: int, component_id: int) -> Response | tuple:
     """Autosave (htmx: the status line answers) or the plain "Save" button (redirects)."""
     found = _attempt(attempt_id)
-    form = EvidenceForm(prefix=f"c{component_id}")
+    form = EvidenceForm()
     if not form.validate():
         message = next(iter(form.errors.values()))[0]
         if is_htmx():

@@ -11,8 +11,17 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from esp_registry.accounts.models import Role
+from esp_registry.columns import utcnow
 from esp_registry.extensions import db
-from esp_registry.microcredentials.models import Submission, SubmissionStatus
+from esp_registry.microcredentials.models import (
+    Assessment,
+    AssessorRole,
+    AttemptStatus,
+    Score,
+    Submission,
+    SubmissionStatus,
+)
 from esp_registry.seeding import DEMO_PASSWORD
 from tests import factories
 from tests import outside_files as files
@@ -39,7 +48,9 @@ def test_phone_start_autosave_reload_restore_submit(
     phone = phone_page(live_server, htmx_file, new_context)
     phone.goto("/")
     sign_in(phone, MEMBER, DEMO_PASSWORD)
-    phone.get_by_role("link", name="Micro-credentials", exact=True).click()
+    # On a phone the menu keeps to two lines: My trainings (where sign-in lands) links it.
+    expect(phone.get_by_role("link", name="Micro-credentials", exact=True)).to_be_hidden()
+    phone.get_by_role("link", name="Micro-credentials: show what you can do in your job").click()
     expect(phone.get_by_role("heading", name="My micro-credentials", level=1)).to_be_visible()
     check_page(phone, "mc-01-mine-empty")
     phone.get_by_role("link", name="Find a micro-credential to start").click()
@@ -109,7 +120,9 @@ def test_phone_start_autosave_reload_restore_submit(
     phone.get_by_role("link", name="Version 1").click()
     expect(phone.get_by_text("Written on the bus with no signal.")).to_be_visible()
     check_page(phone, "mc-08-version")
+    phone.set_viewport_size({"width": 1280, "height": 800})
     phone.get_by_role("link", name="Micro-credentials", exact=True).click()
+    phone.set_viewport_size({"width": 390, "height": 844})
     expect(phone.get_by_text("Submitted: Waiting for the completeness check")).to_be_visible()
     check_page(phone, "mc-09-mine")
     phone.get_by_role("link", name=TITLE).click()
@@ -122,3 +135,50 @@ def test_phone_start_autosave_reload_restore_submit(
     texts = {e.component_id: e.text for e in submission.evidence}
     assert texts[one.id] == "I met the team and we wrote the plan together."
     assert texts[two.id] == "Written on the bus with no signal."
+
+    # The assessors agree: not yet (what the assessor side writes), returned three times.
+    submission.number = 3  # the two before came back already
+    submission.attempt.submissions_count = 3
+    returned(submission, "Name the student's goal in the plan's first line.")
+    for number in (1, 2):
+        db.session.add(
+            Submission(
+                attempt_id=submission.attempt_id,
+                number=number,
+                status=SubmissionStatus.NOT_YET,
+                decided_at=utcnow(),
+            )
+        )
+    db.session.commit()
+    phone.get_by_role("link", name="Keep working on it").click()
+    expect(phone.get_by_text("came back: not yet")).to_be_visible()
+    expect(phone.get_by_text("Name the student's goal in the plan's first line.")).to_be_visible()
+    expect(phone.get_by_text("Assessor Two")).to_have_count(0)
+    check_page(phone, "mc-11-returned-coach")
+    phone.get_by_role("button", name="Ask for a coach").click()
+    expect(phone.get_by_text("Your request is sent")).to_be_visible()
+    check_page(phone, "mc-12-coach-asked")
+
+
+def returned(submission: Submission, feedback: str) -> None:
+    criteria = [c for comp in submission.attempt.microcredential.components for c in comp.criteria]
+    for n, role in enumerate((AssessorRole.FIRST, AssessorRole.SECOND), start=1):
+        who = factories.person(
+            f"assessor{n}@example.org", name=f"Assessor {n}", roles=((Role.ASSESSOR, None),)
+        )
+        assessment = Assessment(
+            submission_id=submission.id, assessor_id=who.id, role=role, completed_at=utcnow()
+        )
+        for index, criterion in enumerate(criteria):
+            assessment.scores.append(
+                Score(
+                    criterion_id=criterion.id,
+                    met=bool(index),
+                    feedback=feedback if index == 0 else "",
+                )
+            )
+        db.session.add(assessment)
+    submission.status = SubmissionStatus.NOT_YET
+    submission.decided_at = utcnow()
+    submission.attempt.status = AttemptStatus.DRAFTING
+    db.session.commit()

@@ -82,6 +82,8 @@ from esp_registry.microcredentials.models import (
     Submission,
     SubmissionStatus,
 )
+from esp_registry.microcredentials.forms import EvidenceForm as McEvidenceForm
+from esp_registry.microcredentials.forms import FileForm as McFileForm
 from esp_registry.reference.forms import (
     AffiliateForm,
     JobFamilyForm,
@@ -95,6 +97,7 @@ from esp_registry.reports.forms import ReportFilters
 from tests import factories, outside_files
 from tests.conftest import Actions
 from tests.integration.input_world import table_counts
+from tests.integration.mc_member_world import microcredential_member_world
 from tests.integration.mentoring_world import graduate, mentee, mentor, paired
 from tests.integration.test_lft_world import endorsed, make_cycle, member, reviewer, submitted
 from tests.integration.test_mc_assessment import submitted as mc_submitted
@@ -385,6 +388,7 @@ def build_world() -> dict[str, Any]:
         "rule_id": ohio_rule.id,
         "requirement_id": required.id,
         "transcript_code_id": transcript_code.id,
+        **microcredential_member_world(pat),
     }
 
 
@@ -693,6 +697,21 @@ TARGETS: dict[str, Target] = {
     ),
     "mc_assessment.mine": Target("assessor"),
     "mc_assessment.score": Target("assessor", ("comment",), MC_ASSESSMENT, "mc_score"),
+    # micro-credentials, the member's side
+    "microcredentials.index": Target("member"),
+    "microcredentials.detail": Target("member"),
+    "microcredentials.stack": Target("member"),
+    "microcredentials.start": Target("member"),
+    "microcredentials.mine": Target("member"),
+    "microcredentials.attempt": Target("member"),
+    "microcredentials.save": Target("member", fields_of(McEvidenceForm), base="mc_evidence"),
+    "microcredentials.attach": Target("member", fields_of(McFileForm)),
+    "microcredentials.submit": Target("member"),
+    "microcredentials.withdraw": Target("member"),
+    "microcredentials.coach": Target("member"),
+    "microcredentials.version": Target("member"),
+    "microcredentials.submitted_file": Target("member"),
+    "microcredentials.draft_file": Target("member"),
 }
 
 
@@ -809,6 +828,7 @@ def bases(world: World) -> dict[str, dict[str, Any]]:
             **{f"c{c}": "met" for c in ids["mc_criteria"]},
             "comment": "Well done.",
         },
+        "mc_evidence": {"text": "Revised words", "revision": "1"},
     }
 
 

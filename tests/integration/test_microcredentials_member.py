@@ -94,9 +94,9 @@ def save(client, attempt_id: int, component_id: int, text: str, revision: int, h
     return client.post(
         f"{page}/components/{component_id}",
         data={
-            f"c{component_id}-csrf_token": token(client, page),
-            f"c{component_id}-text": text,
-            f"c{component_id}-revision": str(revision),
+            "csrf_token": token(client, page),
+            "text": text,
+            "revision": str(revision),
         },
         headers=headers,
     )
@@ -248,7 +248,7 @@ def test_autosave_and_a_stale_tab_never_overwrites(client, world):
     response = save(client, attempt.id, one, "First words.", 0)
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and 'data-state="saved"' in body and "Saved" in body
-    assert f'id="c{one}-revision"' in body and 'value="1"' in body
+    assert f'id="revision-{one}"' in body and 'value="1"' in body
     assert 'id="missing-parts" hx-swap-oob="true"' in body and "Missing" not in body
     assert "Still missing: Component 2." in body
     assert draft(attempt.id, one).text == "First words." and draft(attempt.id, one).revision == 1
@@ -662,7 +662,7 @@ def test_a_save_without_its_revision_asks_for_a_reload(client, world):
     page = f"/microcredentials/attempts/{attempt.id}"
     body = client.post(
         f"{page}/components/{one}",
-        data={f"c{one}-csrf_token": token(client, page), f"c{one}-text": "words"},
+        data={"csrf_token": token(client, page), "text": "words"},
         headers={"HX-Request": "true"},
     ).get_data(as_text=True)
     assert "reload it" in body and draft(attempt.id, one) is None
