@@ -17,6 +17,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from esp_registry.accounts.models import Role, RoleGrant, User
@@ -268,6 +269,21 @@ def assign_lead(submission: Submission, by: User | None, now: datetime | None = 
         note=chosen[0].full_name,
     )
     return done(_("Sent to %(name)s to lead.", name=chosen[0].full_name), submission)
+
+
+def assign_lead_now(submission: Submission, by: User, now: datetime | None = None) -> Result:
+    """An admin assigns the lead a disagreement waits for (none was available when the
+    first two finished); of two admins at once, one assigns and the other is told."""
+    result = assign_lead(submission, by, now)
+    if not result.ok:
+        db.session.rollback()
+        return result
+    try:
+        db.session.commit()
+    except IntegrityError:  # another admin assigned one first (one lead per submission)
+        db.session.rollback()
+        return refused(_("This submission already has a lead assessor."))
+    return result
 
 
 # ---------------------------------------------------------------------------- scoring
