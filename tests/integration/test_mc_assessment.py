@@ -678,3 +678,24 @@ def test_a_submission_closed_meanwhile_no_longer_takes_scores(ctx, world):
     assert "no longer waits for your scores" in page
     assert db.session.scalar(sa.select(sa.func.count(Score.id))) == 0
     assert assessments_of(submission.id)[AssessorRole.FIRST].completed_at is None
+
+
+def test_the_pages_read_in_spanish(ctx, world):
+    submission = sent_to_assessors(ctx, world)
+    first = assessments_of(submission.id)[AssessorRole.FIRST]
+    admin = signed_in(ctx, "admin@example.org").client
+    page = admin.get(f"/microcredentials/assess/submissions/{submission.id}?lang=es")
+    text = page.get_data(as_text=True)
+    assert (
+        "Con los evaluadores" in text
+        and "Reasignar" in text
+        and "enviada a los evaluadores" in text
+    )
+    queue = admin.get("/microcredentials/assess/precheck?lang=es").get_data(as_text=True)
+    assert "Revisión previa de microcredenciales" in queue
+    assessor = signed_in(ctx, db.session.get(User, first.assessor_id).email).client
+    scoring = assessor.get(f"/microcredentials/assess/assessments/{first.id}?lang=es")
+    text = scoring.get_data(as_text=True)
+    assert "Cumplido" in text and "Todavía no" in text and "Enviar mis calificaciones" in text
+    mine = assessor.get("/microcredentials/assess/mine?lang=es").get_data(as_text=True)
+    assert "Mis evaluaciones" in mine and "Primer evaluador" in mine
