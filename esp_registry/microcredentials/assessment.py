@@ -103,11 +103,10 @@ def _assign(submission: Submission, assessor: User, role: AssessorRole, now: dat
 def _decided_elsewhere(submission: Submission) -> Result:
     db.session.rollback()
     db.session.refresh(submission)
-    who = submission.prechecked_by.full_name if submission.prechecked_by else _("someone else")
-    return refused(
-        _("%(name)s already pre-checked this submission.", name=who),
-        submission,
-    )
+    if submission.prechecked_by is None:  # closed: the member withdrew, or the window ended
+        return refused(_("This submission no longer waits for a pre-check."), submission)
+    who = submission.prechecked_by.full_name
+    return refused(_("%(name)s already pre-checked this submission.", name=who), submission)
 
 
 def return_incomplete(

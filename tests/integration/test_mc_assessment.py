@@ -699,3 +699,15 @@ def test_the_pages_read_in_spanish(ctx, world):
     assert "Cumplido" in text and "Todavía no" in text and "Enviar mis calificaciones" in text
     mine = assessor.get("/microcredentials/assess/mine?lang=es").get_data(as_text=True)
     assert "Mis evaluaciones" in mine and "Primer evaluador" in mine
+
+
+def test_a_submission_closed_before_its_precheck_is_not_sent(ctx, world):
+    submission = submitted(world["member"], world["mc"])
+    stored = db.session.get(Submission, submission.id)
+    stored.status = SubmissionStatus.CLOSED  # the member withdrew (the member side does it)
+    db.session.commit()
+    admin = signed_in(ctx, "admin@example.org")
+    response = precheck(ctx, submission, "complete", admin=admin)
+    page = admin.client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "This submission no longer waits for a pre-check." in page
+    assert assessments_of(submission.id) == {} and mails("mc_assessment_assigned") == []
