@@ -63,21 +63,25 @@ def open_assessments_count() -> sa.ScalarSelect[int]:
     )
 
 
-def available_assessors(exclude: Iterable[int], count: int) -> list[User]:
-    """Up to `count` active assessors (Role.ASSESSOR, not deactivated or closed), none of
-    `exclude` (the member, the assessors already on the submission), fewest open
-    assessments first, ties by id: one query."""
-    excluded = list(exclude) or [-1]
+def active_assessors(exclude: Iterable[int]) -> sa.ColumnElement[bool]:
+    """People who may be assigned: they hold Role.ASSESSOR, are neither deactivated nor
+    closed, and are none of `exclude` (the member, the assessors already on it)."""
     holds_role = sa.exists().where(RoleGrant.user_id == User.id, RoleGrant.role == Role.ASSESSOR)
+    return sa.and_(
+        holds_role,
+        User.deactivated_at.is_(None),
+        User.closed_at.is_(None),
+        User.id.not_in(list(exclude) or [-1]),
+    )
+
+
+def available_assessors(exclude: Iterable[int], count: int) -> list[User]:
+    """Up to `count` active assessors, none of `exclude`, fewest open assessments first,
+    ties by id: one query."""
     return list(
         db.session.scalars(
             sa.select(User)
-            .where(
-                holds_role,
-                User.deactivated_at.is_(None),
-                User.closed_at.is_(None),
-                User.id.not_in(excluded),
-            )
+            .where(active_assessors(exclude))
             .order_by(open_assessments_count(), User.id)
             .limit(count)
         )
