@@ -6,9 +6,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
-from esp_registry.accounts.models import Role, RoleGrant, User
+from esp_registry.accounts.models import User
 from esp_registry.extensions import db
-from esp_registry.microcredentials.assessment import open_assessments_count
+from esp_registry.microcredentials.assessment import active_assessors, open_assessments_count
 from esp_registry.microcredentials.models import (
     Assessment,
     Attempt,
@@ -94,16 +94,10 @@ def scores_by_criterion(assessment: Assessment) -> dict[int, Score]:
 def assessor_choices(exclude: set[int], limit: int = 200) -> list[tuple[User, int]]:
     """Active assessors one could assign (not `exclude`), with their open assessments,
     fewest first: one query (a select box of at most `limit`)."""
-    holds_role = sa.exists().where(RoleGrant.user_id == User.id, RoleGrant.role == Role.ASSESSOR)
     count = open_assessments_count()
     rows = db.session.execute(
         sa.select(User, count)
-        .where(
-            holds_role,
-            User.deactivated_at.is_(None),
-            User.closed_at.is_(None),
-            User.id.not_in(list(exclude) or [-1]),
-        )
+        .where(active_assessors(exclude))
         .options(*PERSON)
         .order_by(count, User.full_name, User.id)
         .limit(limit)

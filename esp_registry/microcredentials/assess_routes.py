@@ -127,11 +127,7 @@ def precheck(submission_id: int) -> tuple[str, int] | Response:
 @login_required
 def assign_lead(submission_id: int) -> Response:
     submission = _load_submission(submission_id)
-    result = assessment.assign_lead(submission, current_user)
-    if result.ok:
-        db.session.commit()
-    else:
-        db.session.rollback()
+    result = assessment.assign_lead_now(submission, current_user)
     flash(result.message, result.tone)
     return redirect(url_for("mc_assessment.submission_page", submission_id=submission_id))
 

@@ -17,6 +17,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from esp_registry.accounts.models import Role, RoleGrant, User
@@ -62,21 +63,25 @@ def open_assessments_count() -> sa.ScalarSelect[int]:
     )
 
 
-def available_assessors(exclude: Iterable[int], count: int) -> list[User]:
-    """Up to `count` active assessors (Role.ASSESSOR, not deactivated or closed), none of
-    `exclude` (the member, the assessors already on the submission), fewest open
-    assessments first, ties by id: one query."""
-    excluded = list(exclude) or [-1]
+def active_assessors(exclude: Iterable[int]) -> sa.ColumnElement[bool]:
+    """People who may be assigned: they hold Role.ASSESSOR, are neither deactivated nor
+    closed, and are none of `exclude` (the member, the assessors already on it)."""
     holds_role = sa.exists().where(RoleGrant.user_id == User.id, RoleGrant.role == Role.ASSESSOR)
+    return sa.and_(
+        holds_role,
+        User.deactivated_at.is_(None),
+        User.closed_at.is_(None),
+        User.id.not_in(list(exclude) or [-1]),
+    )
+
+
+def available_assessors(exclude: Iterable[int], count: int) -> list[User]:
+    """Up to `count` active assessors, none of `exclude`, fewest open assessments first,
+    ties by id: one query."""
     return list(
         db.session.scalars(
             sa.select(User)
-            .where(
-                holds_role,
-                User.deactivated_at.is_(None),
-                User.closed_at.is_(None),
-                User.id.not_in(excluded),
-            )
+            .where(active_assessors(exclude))
             .order_by(open_assessments_count(), User.id)
             .limit(count)
         )
@@ -102,11 +107,10 @@ def _assign(submission: Submission, assessor: User, role: AssessorRole, now: dat
 def _decided_elsewhere(submission: Submission) -> Result:
     db.session.rollback()
     db.session.refresh(submission)
-    who = submission.prechecked_by.full_name if submission.prechecked_by else _("someone else")
-    return refused(
-        _("%(name)s already pre-checked this submission.", name=who),
-        submission,
-    )
+    if submission.prechecked_by is None:  # closed: the member withdrew, or the window ended
+        return refused(_("This submission no longer waits for a pre-check."), submission)
+    who = submission.prechecked_by.full_name
+    return refused(_("%(name)s already pre-checked this submission.", name=who), submission)
 
 
 def return_incomplete(
@@ -268,6 +272,21 @@ def assign_lead(submission: Submission, by: User | None, now: datetime | None = 
         note=chosen[0].full_name,
     )
     return done(_("Sent to %(name)s to lead.", name=chosen[0].full_name), submission)
+
+
+def assign_lead_now(submission: Submission, by: User, now: datetime | None = None) -> Result:
+    """An admin assigns the lead a disagreement waits for (none was available when the
+    first two finished); of two admins at once, one assigns and the other is told."""
+    result = assign_lead(submission, by, now)
+    if not result.ok:
+        db.session.rollback()
+        return result
+    try:
+        db.session.commit()
+    except IntegrityError:  # another admin assigned one first (one lead per submission)
+        db.session.rollback()
+        return refused(_("This submission already has a lead assessor."))
+    return result
 
 
 # ---------------------------------------------------------------------------- scoring

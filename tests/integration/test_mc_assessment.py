@@ -645,3 +645,69 @@ def test_old_versions_still_show_after_time_passes(ctx, world):
     text = page.get_data(as_text=True)
     assert text.index("Old Timer") < text.index("Pat Member")
     del newer
+
+
+def test_an_oversized_note_or_feedback_is_refused_and_stores_nothing(ctx, world):
+    mc = world["mc"]
+    submission = submitted(world["member"], mc)
+    too_long = precheck(ctx, submission, "incomplete", "\u3042" * 2001)
+    assert too_long.status_code == 422
+    assert status_of(submission.id) == SubmissionStatus.PRECHECK
+    assert precheck(ctx, submission, "complete").status_code == 302
+    first = assessments_of(submission.id)[AssessorRole.FIRST]
+    actions = signed_in(ctx, db.session.get(User, first.assessor_id).email)
+    payload = score_payload(mc, [True, False, True, True], comment="\u00e9" * 2001)
+    payload[f"f{criteria_ids(mc)[1]}"] = "x" * 2001
+    response = actions.post(f"/microcredentials/assess/assessments/{first.id}", payload)
+    assert response.status_code == 422
+    assert db.session.scalar(sa.select(sa.func.count(Score.id))) == 0
+
+
+def test_a_submission_closed_meanwhile_no_longer_takes_scores(ctx, world):
+    mc = world["mc"]
+    submission = sent_to_assessors(ctx, world)
+    first = assessments_of(submission.id)[AssessorRole.FIRST]
+    stored = db.session.get(Submission, submission.id)
+    stored.status = SubmissionStatus.CLOSED  # the member withdrew (the member side does it)
+    db.session.commit()
+    actions = signed_in(ctx, db.session.get(User, first.assessor_id).email)
+    url = f"/microcredentials/assess/assessments/{first.id}"
+    assert "no longer waits for your scores" in actions.client.get(url).get_data(as_text=True)
+    response = actions.post(url, score_payload(mc, True))
+    page = actions.client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "no longer waits for your scores" in page
+    assert db.session.scalar(sa.select(sa.func.count(Score.id))) == 0
+    assert assessments_of(submission.id)[AssessorRole.FIRST].completed_at is None
+
+
+def test_the_pages_read_in_spanish(ctx, world):
+    submission = sent_to_assessors(ctx, world)
+    first = assessments_of(submission.id)[AssessorRole.FIRST]
+    admin = signed_in(ctx, "admin@example.org").client
+    page = admin.get(f"/microcredentials/assess/submissions/{submission.id}?lang=es")
+    text = page.get_data(as_text=True)
+    assert (
+        "Con los evaluadores" in text
+        and "Reasignar" in text
+        and "enviada a los evaluadores" in text
+    )
+    queue = admin.get("/microcredentials/assess/precheck?lang=es").get_data(as_text=True)
+    assert "Revisión previa de microcredenciales" in queue
+    assessor = signed_in(ctx, db.session.get(User, first.assessor_id).email).client
+    scoring = assessor.get(f"/microcredentials/assess/assessments/{first.id}?lang=es")
+    text = scoring.get_data(as_text=True)
+    assert "Cumplido" in text and "Todavía no" in text and "Enviar mis calificaciones" in text
+    mine = assessor.get("/microcredentials/assess/mine?lang=es").get_data(as_text=True)
+    assert "Mis evaluaciones" in mine and "Primer evaluador" in mine
+
+
+def test_a_submission_closed_before_its_precheck_is_not_sent(ctx, world):
+    submission = submitted(world["member"], world["mc"])
+    stored = db.session.get(Submission, submission.id)
+    stored.status = SubmissionStatus.CLOSED  # the member withdrew (the member side does it)
+    db.session.commit()
+    admin = signed_in(ctx, "admin@example.org")
+    response = precheck(ctx, submission, "complete", admin=admin)
+    page = admin.client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "This submission no longer waits for a pre-check." in page
+    assert assessments_of(submission.id) == {} and mails("mc_assessment_assigned") == []

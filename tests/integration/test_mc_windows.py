@@ -5,6 +5,7 @@ language; attempts still drafting when the window ended expire; a submitted one 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -64,6 +65,30 @@ def mails(kind: str) -> list[OutboxMessage]:
     )
 
 
+def twice_at_once(app, run: Callable[[datetime], int], now: datetime) -> list[int]:  # type: ignore[no-untyped-def]
+    """Two workers run `run(now)` at the same moment (threads, connections of their own)."""
+    barrier = threading.Barrier(2)
+    answers: list[int] = []
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            with app.app_context():
+                barrier.wait()
+                answers.append(run(now))
+                db.session.remove()
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+    return answers
+
+
 def test_warnings_go_30_and_7_days_before_each_once(ctx):
     made = attempt()
     assert send_window_warnings(at(ENDS - timedelta(days=31))) == 0
@@ -113,26 +138,7 @@ def test_the_warning_is_in_the_members_language(ctx):
 
 def test_two_workers_at_once_send_one_warning(ctx):
     attempt()
-    app = ctx
-    barrier = threading.Barrier(2)
-    sent: list[int] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            with app.app_context():
-                barrier.wait()
-                sent.append(send_window_warnings(at(ENDS - timedelta(days=7))))
-                db.session.remove()
-        except BaseException as error:
-            errors.append(error)
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert not errors, errors
+    sent = twice_at_once(ctx, send_window_warnings, at(ENDS - timedelta(days=7)))
     assert sorted(sent) == [0, 1] and len(mails("mc_window_warning")) == 1
 
 
@@ -162,26 +168,7 @@ def test_drafting_attempts_expire_after_the_window_and_submitted_ones_do_not(ctx
 
 def test_two_workers_expire_once(ctx):
     attempt()
-    app = ctx
-    barrier = threading.Barrier(2)
-    expired: list[int] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            with app.app_context():
-                barrier.wait()
-                expired.append(expire_ended_windows(at(ENDS + timedelta(days=2))))
-                db.session.remove()
-        except BaseException as error:
-            errors.append(error)
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert not errors, errors
+    expired = twice_at_once(ctx, expire_ended_windows, at(ENDS + timedelta(days=2)))
     assert sorted(expired) == [0, 1] and len(mails("mc_expired")) == 1
 
 
