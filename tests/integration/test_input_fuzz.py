@@ -85,6 +85,7 @@ from tests import factories, outside_files
 from tests.conftest import Actions
 from tests.integration.input_world import table_counts
 from tests.integration.mentoring_world import graduate, mentee, mentor, paired
+from tests.integration.microcredential_world import awarded
 from tests.integration.test_lft_world import endorsed, make_cycle, member, reviewer, submitted
 from tests.integration.test_offering_management import admin, approver
 
@@ -334,6 +335,7 @@ def build_world() -> dict[str, Any]:
     pending_outside = outside_rules.record(pat, outside, OutsideKind.COMPLETED, proof)
     asked = outside_rules.record(pat, outside, OutsideKind.PRE_APPROVAL, None).result.subject
     assert outside_rules.decide(asked, ohio, approve=True).result.ok
+    awarded_attempt = awarded(pat, "Awarded micro-credential", now - timedelta(days=2))
     return {
         "training_id": pending_outside.result.subject.id,
         "preapproved_id": asked.id,
@@ -367,6 +369,7 @@ def build_world() -> dict[str, Any]:
         "unit_id": unit.id,
         "rule_id": ohio_rule.id,
         "requirement_id": required.id,
+        "awarded_attempt_id": awarded_attempt.id,
     }
 
 
@@ -619,6 +622,10 @@ TARGETS: dict[str, Target] = {
     "required.retire": Target("admin"),
     "required.overdue": Target("approver", fields_of(OverdueFiltersForm)),
     "required.overdue_csv": Target("approver", fields_of(OverdueFiltersForm)),
+    "mc_awards.award": Target("member", ids={"attempt_id": "awarded_attempt_id"}),
+    "mc_awards.certificate_pdf": Target("member", ids={"attempt_id": "awarded_attempt_id"}),
+    "mc_awards.badge": Target("member", ids={"attempt_id": "awarded_attempt_id"}),
+    "mc_awards.badge_image": Target("member", ids={"attempt_id": "awarded_attempt_id"}),
 }
 
 
