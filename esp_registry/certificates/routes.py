@@ -193,20 +193,15 @@ def revoke(certificate_id: int):  # type: ignore[no-untyped-def]
             joinedload(Certificate.mentoring_pairing).joinedload(MentoringPairing.request),
         ),
     )
+    # A mentoring or micro-credential certificate is revoked from its pairing's or award's
+    # page, and goes back there.
+    back = None
     if certificate.microcredential_attempt_id is not None:
-        # A micro-credential's certificate is revoked from its award page, and goes back there.
-        attempt_id = certificate.microcredential_attempt_id
-        result = rules.revoke(certificate, current_user, request.form.get("reason", ""))
-        if result.ok:
-            flash(
-                _("Certificate %(code)s revoked.", code=display_code(certificate.code)), "success"
-            )
-        else:
-            flash(result.error, "error")
-        return redirect(url_for("mc_awards.award", attempt_id=attempt_id))
-    if certificate.mentoring_pairing_id is not None:
-        # A mentoring certificate is revoked from its pairing's page, and goes back there.
+        back = url_for("mc_awards.award", attempt_id=certificate.microcredential_attempt_id)
+    elif certificate.mentoring_pairing_id is not None:
         pairing_id = certificate.mentoring_pairing_id
+        back = url_for("mentoring.pairing", pairing_id=pairing_id) + "#certificates"
+    if back is not None:
         result = rules.revoke(certificate, current_user, request.form.get("reason", ""))
         if result.ok:
             flash(
@@ -214,7 +209,7 @@ def revoke(certificate_id: int):  # type: ignore[no-untyped-def]
             )
         else:
             flash(result.error, "error")
-        return redirect(url_for("mentoring.pairing", pairing_id=pairing_id) + "#certificates")
+        return redirect(back)
     assert certificate.registration is not None
     offering = certificate.registration.offering
     result = rules.revoke(certificate, current_user, request.form.get("reason", ""))

@@ -55,11 +55,12 @@ def mentoring_certificate_html(certificate: Certificate) -> str:
 
 
 TEMPLATE = "certificates/mentoring_certificate_pdf.html"
+STYLE = "certificates/_framed_certificate_style.html"
 
 
 def mentoring_certificate_etag(certificate: Certificate, html: str) -> str:
     """The PDF is its HTML laid out: the HTML (code, names, dates, hours) is its tag."""
-    return pdf_etag((TEMPLATE,), (certificate.code, html))
+    return pdf_etag((TEMPLATE, STYLE), (certificate.code, html))
 
 
 def mentoring_certificate_pdf(html: str) -> bytes:

@@ -18,6 +18,7 @@ from esp_registry.web import hours as format_hours
 from esp_registry.web import hours_count, page_language, translated
 
 TEMPLATE = "certificates/microcredential_certificate_pdf.html"
+STYLE = "certificates/_framed_certificate_style.html"
 
 
 def microcredential_certificate_html(certificate: Certificate) -> str:
@@ -48,7 +49,7 @@ def microcredential_certificate_html(certificate: Certificate) -> str:
 
 def microcredential_certificate_etag(certificate: Certificate, html: str) -> str:
     """The PDF is its HTML laid out: the HTML (code, name, dates, hours) is its tag."""
-    return pdf_etag((TEMPLATE,), (certificate.code, html))
+    return pdf_etag((TEMPLATE, STYLE), (certificate.code, html))
 
 
 def microcredential_certificate_pdf(html: str) -> bytes:

@@ -62,9 +62,11 @@ def test_admin_adds_a_state_rule_on_a_phone_and_the_cook_sees_her_pdps(
     table = page.locator("table.transcript").first
     expect(table).to_contain_text("Professional Development Points in 2026")
     expect(table).to_contain_text("Massachusetts rule: 1 PDP per contact hour")
-    expect(table).to_contain_text("6 PDP")
-    expect(table).to_contain_text("0.6 CEU")
-    # 6 PDP in 2026, and 3 in 2024 from the food-safety refresher of the required-trainings
+    # 6 hours of mentoring training and two 15-hour micro-credentials (the
+    # micro-credentials demo): 36 PDP from the hours, 10 from the two micro-credentials.
+    expect(table).to_contain_text("46 PDP")
+    expect(table).to_contain_text("3.6 CEU")
+    # 46 PDP in 2026, and 3 in 2024 from the food-safety refresher of the required-trainings
     # demo (converted from 3 hours by the same Massachusetts rule).
-    expect(page.get_by_text("Total Professional Development Points: 9 PDP")).to_be_visible()
+    expect(page.get_by_text("Total Professional Development Points: 49 PDP")).to_be_visible()
     check_page(page, "credit-units-cook-transcript")

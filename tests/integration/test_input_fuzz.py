@@ -99,6 +99,7 @@ from tests.conftest import Actions
 from tests.integration.input_world import table_counts
 from tests.integration.mc_member_world import microcredential_member_world
 from tests.integration.mentoring_world import graduate, mentee, mentor, paired
+from tests.integration.microcredential_world import awarded
 from tests.integration.test_lft_world import endorsed, make_cycle, member, reviewer, submitted
 from tests.integration.test_mc_assessment import submitted as mc_submitted
 from tests.integration.test_offering_management import admin, approver
@@ -353,6 +354,7 @@ def build_world() -> dict[str, Any]:
     assert outside_rules.decide(asked, ohio, approve=True).result.ok
     transcript_code = issue_code(transcript_for(pat))
     mc = mc_world(pat)
+    awarded_attempt = awarded(pat, "Awarded micro-credential", now - timedelta(days=2))
     return {
         **mc,
         "training_id": pending_outside.result.subject.id,
@@ -388,6 +390,7 @@ def build_world() -> dict[str, Any]:
         "rule_id": ohio_rule.id,
         "requirement_id": required.id,
         "transcript_code_id": transcript_code.id,
+        "awarded_attempt_id": awarded_attempt.id,
         **microcredential_member_world(pat),
     }
 
@@ -712,6 +715,10 @@ TARGETS: dict[str, Target] = {
     "microcredentials.version": Target("member"),
     "microcredentials.submitted_file": Target("member"),
     "microcredentials.draft_file": Target("member"),
+    "mc_awards.award": Target("member", ids={"attempt_id": "awarded_attempt_id"}),
+    "mc_awards.certificate_pdf": Target("member", ids={"attempt_id": "awarded_attempt_id"}),
+    "mc_awards.badge": Target("member", ids={"attempt_id": "awarded_attempt_id"}),
+    "mc_awards.badge_image": Target("member", ids={"attempt_id": "awarded_attempt_id"}),
 }
 
 

@@ -1,7 +1,9 @@
 """Demo credit units: national CEUs, Massachusetts PDPs (hours and micro-credentials) and
 Texas training points with a yearly cap — added once, through the same rules (so the
 unit pages show who set them up). cook@ (Massachusetts) completed the 6-hour mentor
-training of the demo, so her transcript shows 6 hours, 0.6 CEU and 6 PDPs."""
+training of the demo and was awarded two 15-hour micro-credentials this year
+(microcredentials/demo.py), so her transcript shows 36 hours, 3.6 CEU and 46 PDPs (36 from
+the hours, 10 from the two micro-credentials)."""
 
 from __future__ import annotations
 
