@@ -89,7 +89,7 @@ def credential(code: str) -> Response:
     return redirect(url_for("certificates.verify", code=code[:40]))
 
 
-def _send(facts: BadgeFacts, kind: str) -> Response:
+def badge_download(facts: BadgeFacts, kind: str) -> Response:
     """A badge download: the JSON ({"jwt": …, "credential": …}), or the badge image with
     the same JWT baked in (SVG or PNG, per OB 3.0)."""
     badge = queries.signed(facts)
@@ -116,7 +116,7 @@ def _attendance_badge(registration_id: int, kind: str) -> Response:
     certificate = _earned(registration_id)
     if isinstance(certificate, Response):
         return certificate
-    return _send(queries.facts_for(certificate), kind)
+    return badge_download(queries.facts_for(certificate), kind)
 
 
 @bp.get("/registrations/<int:registration_id>.json")
@@ -157,19 +157,19 @@ def _mentoring_certificate(pairing_id: int) -> Certificate:
 @login_required
 def mentoring_download(pairing_id: int) -> Response:
     """A mentoring certificate as a signed Open Badges 3.0 credential."""
-    return _send(queries.facts_for(_mentoring_certificate(pairing_id)), "json")
+    return badge_download(queries.facts_for(_mentoring_certificate(pairing_id)), "json")
 
 
 @bp.get("/mentoring/<int:pairing_id>.svg")
 @login_required
 def mentoring_download_image(pairing_id: int) -> Response:
-    return _send(queries.facts_for(_mentoring_certificate(pairing_id)), "svg")
+    return badge_download(queries.facts_for(_mentoring_certificate(pairing_id)), "svg")
 
 
 @bp.get("/mentoring/<int:pairing_id>.png")
 @login_required
 def mentoring_download_png(pairing_id: int) -> Response:
-    return _send(queries.facts_for(_mentoring_certificate(pairing_id)), "png")
+    return badge_download(queries.facts_for(_mentoring_certificate(pairing_id)), "png")
 
 
 @bp.get("/transcript.<any(json, svg, png):kind>")
@@ -189,7 +189,7 @@ def transcript_current(kind: str) -> Response:
 def transcript_download(code_id: int, kind: str) -> Response:
     """A transcript code's badge, for the member whose transcript it is (else 404)."""
     code = load_or_404(TranscriptCode, code_id, may_download_transcript_badge)
-    return _send(queries.transcript_facts(code), kind)
+    return badge_download(queries.transcript_facts(code), kind)
 
 
 @bp.url_value_preprocessor

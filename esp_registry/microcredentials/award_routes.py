@@ -15,7 +15,8 @@ from esp_registry.access import (
     may_see_microcredential_award,
 )
 from esp_registry.accounts.models import User
-from esp_registry.badges.routes import _badge_json, _badge_svg
+from esp_registry.badges import queries as badges
+from esp_registry.badges.routes import badge_download
 from esp_registry.certificates.etags import pdf_download
 from esp_registry.certificates.models import Certificate
 from esp_registry.certificates.rules import display_code
@@ -85,15 +86,9 @@ def certificate_pdf(attempt_id: int) -> Response:
     )
 
 
-@bp.get("/attempts/<int:attempt_id>/badge.json")
+@bp.get("/attempts/<int:attempt_id>/badge.<any(json, svg, png):kind>")
 @login_required
-def badge(attempt_id: int) -> Response:
-    """The award as a signed Open Badges 3.0 credential: {"jwt": …, "credential": …}."""
-    return _badge_json(_downloadable(attempt_id))
-
-
-@bp.get("/attempts/<int:attempt_id>/badge.svg")
-@login_required
-def badge_image(attempt_id: int) -> Response:
-    """The same credential baked into the badge image (OB 3.0 SVG baking)."""
-    return _badge_svg(_downloadable(attempt_id))
+def badge(attempt_id: int, kind: str) -> Response:
+    """The award as a signed Open Badges 3.0 credential: {"jwt": …, "credential": …}, or
+    the same credential baked into the badge image (OB 3.0 SVG or PNG baking)."""
+    return badge_download(badges.facts_for(_downloadable(attempt_id)), kind)

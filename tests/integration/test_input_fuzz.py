@@ -73,6 +73,8 @@ from esp_registry.mentoring import rules as mentoring_rules
 from esp_registry.mentoring.forms import LogForm, MatchForm, MentorForm, RequestForm
 from esp_registry.mentoring.models import MentoringRequest
 from esp_registry.microcredentials.assess_forms import PrecheckForm, ReassignForm
+from esp_registry.microcredentials.forms import EvidenceForm as McEvidenceForm
+from esp_registry.microcredentials.forms import FileForm as McFileForm
 from esp_registry.microcredentials.models import (
     Assessment,
     AssessorRole,
@@ -82,8 +84,6 @@ from esp_registry.microcredentials.models import (
     Submission,
     SubmissionStatus,
 )
-from esp_registry.microcredentials.forms import EvidenceForm as McEvidenceForm
-from esp_registry.microcredentials.forms import FileForm as McFileForm
 from esp_registry.reference.forms import (
     AffiliateForm,
     JobFamilyForm,
@@ -718,7 +718,6 @@ TARGETS: dict[str, Target] = {
     "mc_awards.award": Target("member", ids={"attempt_id": "awarded_attempt_id"}),
     "mc_awards.certificate_pdf": Target("member", ids={"attempt_id": "awarded_attempt_id"}),
     "mc_awards.badge": Target("member", ids={"attempt_id": "awarded_attempt_id"}),
-    "mc_awards.badge_image": Target("member", ids={"attempt_id": "awarded_attempt_id"}),
 }
 
 

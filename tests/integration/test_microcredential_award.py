@@ -103,7 +103,7 @@ def test_someone_elses_or_an_unawarded_attempt_is_a_404(client, actions):
     db.session.commit()
     urls = [
         f"/microcredentials/attempts/{attempt.id}/{what}"
-        for what in ("award", "certificate.pdf", "badge.json", "badge.svg")
+        for what in ("award", "certificate.pdf", "badge.json", "badge.svg", "badge.png")
     ]
     assert "/signin" in client.get(urls[1]).headers["Location"]
     factories.person("nosy@example.org")
@@ -114,7 +114,7 @@ def test_someone_elses_or_an_unawarded_attempt_is_a_404(client, actions):
             assert client.get(url).status_code == 404, (other, url)
         actions.sign_out()
     actions.sign_in(member.email)
-    for what in ("award", "certificate.pdf", "badge.json", "badge.svg"):
+    for what in ("award", "certificate.pdf", "badge.json", "badge.svg", "badge.png"):
         url = f"/microcredentials/attempts/{open_one.id}/{what}"
         assert client.get(url).status_code == 404, url
     assert client.get("/microcredentials/attempts/99999999999/certificate.pdf").status_code == 404
@@ -165,7 +165,7 @@ def test_a_national_admin_revokes_it_and_then_it_is_gone_everywhere(client, acti
     page = text_of(client.get(f"/verify/{certificate.code}").get_data(as_text=True))
     assert "was revoked on" in page and "valid micro-credential" not in page
     actions.sign_in(member.email)
-    for what in ("certificate.pdf", "badge.json", "badge.svg"):
+    for what in ("certificate.pdf", "badge.json", "badge.svg", "badge.png"):
         assert client.get(f"/microcredentials/attempts/{attempt.id}/{what}").status_code == 404
     page = client.get(f"/microcredentials/attempts/{attempt.id}/award").get_data(as_text=True)
     assert "was revoked on" in page and "Download my certificate" not in page
