@@ -17,6 +17,7 @@ from esp_registry.extensions import db
 from esp_registry.microcredentials.models import (
     Assessment,
     AssessorRole,
+    Attempt,
     AttemptStatus,
     Score,
     Submission,
@@ -42,7 +43,7 @@ def test_phone_start_autosave_reload_restore_submit(
     check_page: CheckPage,
     tmp_path: Path,
 ) -> None:
-    stack = factories.stack("ESP Professional Growth Continuum")
+    stack = factories.stack("Behaviour Support Pathway")
     mc = factories.microcredential(TITLE, files=True, stack=stack, stack_position=1)
     one, two = mc.components
     phone = phone_page(live_server, htmx_file, new_context)
@@ -59,7 +60,7 @@ def test_phone_start_autosave_reload_restore_submit(
     phone.get_by_role("button", name="Show").click()
     check_page(phone, "mc-02-catalog")
     fits_phone(phone, "catalog")
-    phone.get_by_role("link", name="ESP Professional Growth Continuum").click()
+    phone.get_by_role("link", name="Behaviour Support Pathway").click()
     expect(phone.get_by_text("0 of 1 awarded")).to_be_visible()
     check_page(phone, "mc-03-stack")
     phone.get_by_role("link", name=TITLE).click()
@@ -130,7 +131,12 @@ def test_phone_start_autosave_reload_restore_submit(
     check_page(phone, "mc-10-withdraw")
 
     db.session.expire_all()
-    (submission,) = db.session.query(Submission).all()
+    (submission,) = (
+        db.session.query(Submission)
+        .join(Attempt, Attempt.id == Submission.attempt_id)
+        .filter(Attempt.microcredential_id == mc.id)
+        .all()
+    )
     assert submission.status == SubmissionStatus.PRECHECK
     texts = {e.component_id: e.text for e in submission.evidence}
     assert texts[one.id] == "I met the team and we wrote the plan together."
