@@ -981,6 +981,7 @@ AREAS = {
     "outside training": ("outside",),
     "evaluations": ("evaluations",),
     "required trainings": ("required",),
+    "micro-credentials (member)": ("microcredentials",),
 }
 
 
