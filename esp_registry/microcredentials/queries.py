@@ -16,7 +16,6 @@ from esp_registry.microcredentials.models import (
     Attempt,
     AttemptStatus,
     Component,
-    Evidence,
     Microcredential,
     Stack,
     Submission,
@@ -163,13 +162,6 @@ def feedback_of(submission: Submission) -> Feedback:
             if score.feedback.strip() and score.feedback not in line.feedback:
                 line.feedback.append(score.feedback)
     return result
-
-
-def drafts(attempt: Attempt) -> dict[int, Evidence]:
-    return {
-        e.component_id: e
-        for e in db.session.scalars(sa.select(Evidence).where(Evidence.attempt_id == attempt.id))
-    }
 
 
 def submitted_evidence(submission: Submission) -> dict[int, SubmittedEvidence]:

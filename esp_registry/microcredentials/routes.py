@@ -21,7 +21,8 @@ from esp_registry.access import (
 )
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
-from esp_registry.files import checks, storage
+from esp_registry.files import checks
+from esp_registry.files.serving import stored_file
 from esp_registry.microcredentials import earning, queries, rules
 from esp_registry.microcredentials.forms import ConfirmForm, EvidenceForm, FileForm
 from esp_registry.microcredentials.models import (
@@ -40,8 +41,6 @@ from esp_registry.web import by_translated_name, is_htmx, local_time
 bp = Blueprint("microcredentials", __name__, url_prefix="/microcredentials")
 
 UPLOAD_LIMIT = checks.MAX_BYTES + 256 * 1024  # the file and the form's token
-# A file is shown as a document of its own that may run nothing and reach nothing.
-FILE_CSP = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
 
 
 @bp.app_template_filter("mc_text")
@@ -180,7 +179,7 @@ def _attempt(attempt_id: int) -> Attempt:
 
 def _attempt_page(attempt: Attempt, status: int = 200, forms: dict | None = None) -> tuple:
     now = utcnow()
-    drafts = queries.drafts(attempt)
+    drafts = earning.drafts_by_component(attempt)
     forms = forms or {}
     evidence_forms = {}
     for component in attempt.microcredential.components:
@@ -234,6 +233,7 @@ def save(attempt_id: int, component_id: int) -> Response | tuple:
                 revision=None,
                 missing=None,
             ), 200
+        form.text.errors = [message]  # shown at the text, whichever field it is about
         return _attempt_page(found, 422, {component_id: form})
     saved = earning.save_evidence(
         found, component_id, form.text.data or "", form.revision.data or 0, utcnow()
@@ -332,40 +332,17 @@ def version(attempt_id: int, number: int) -> str:
 # ---------------------------------------------------------------------------- files
 
 
-def _file_response(key: str | None, content_type: str, name: str) -> Response:
-    """Served as the type its content was found to be, never sniffed, never run, never
-    cached by a shared cache."""
-    if not key:
-        abort(404)
-    try:
-        data = storage.open_file(key)
-    except storage.MissingFile:
-        abort(404)
-    inline = content_type.startswith("image/") and request.args.get("download") != "1"
-    response = Response(data, mimetype=content_type or "application/octet-stream")
-    response.headers["Content-Disposition"] = (
-        f'{"inline" if inline else "attachment"}; filename="{name}"'
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = FILE_CSP
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
-    return response
-
-
 @bp.get("/evidence/<int:submitted_evidence_id>/file")
 @login_required
 def submitted_file(submitted_evidence_id: int) -> Response:
     found = load_or_404(
         SubmittedEvidence, submitted_evidence_id, may_see_microcredential_submitted_file
     )
-    extension = storage.EXTENSIONS.get(found.file_type, "bin")
-    return _file_response(found.file_key, found.file_type, f"evidence-{found.id}.{extension}")
+    return stored_file(found.file_key, found.file_type, f"evidence-{found.id}")
 
 
 @bp.get("/drafts/<int:evidence_id>/file")
 @login_required
 def draft_file(evidence_id: int) -> Response:
     found = load_or_404(Evidence, evidence_id, may_see_microcredential_draft_file)
-    extension = storage.EXTENSIONS.get(found.file_type, "bin")
-    return _file_response(found.file_key, found.file_type, f"draft-{found.id}.{extension}")
+    return stored_file(found.file_key, found.file_type, f"draft-{found.id}")

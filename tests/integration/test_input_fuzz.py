@@ -1097,6 +1097,7 @@ AREAS = {
     "evaluations": ("evaluations",),
     "required trainings": ("required",),
     "micro-credential assessment": ("mc_assessment",),
+    "micro-credentials (member)": ("microcredentials",),
 }
 
 

@@ -261,6 +261,11 @@ def test_autosave_and_a_stale_tab_never_overwrites(client, world):
     assert 'data-state="stale"' in save(client, attempt.id, one, "x", 0).get_data(as_text=True)
     page = client.get(f"/microcredentials/attempts/{attempt.id}").get_data(as_text=True)
     assert "More words." in page and 'value="2"' in page
+    # Autosave as the page asks for it, the browser's copy, and the script from this site.
+    assert 'hx-trigger="input changed delay:1s, blur"' in page
+    assert f'data-draft-key="mc-evidence:{attempt.id}:{one}"' in page
+    assert '<script src="/static/evidence.js" defer></script>' in page
+    assert f'id="status-{one}" role="status" aria-live="polite"' in page
 
 
 def test_plain_save_without_javascript(client, world):

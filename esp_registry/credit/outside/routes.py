@@ -28,15 +28,14 @@ from esp_registry.columns import utcnow
 from esp_registry.credit.outside import queries, rules
 from esp_registry.credit.outside.forms import DecisionForm, OutsideTrainingForm
 from esp_registry.credit.outside.models import OutsideKind, OutsideStatus, OutsideTraining
-from esp_registry.files import checks, storage
+from esp_registry.files import checks
+from esp_registry.files.serving import stored_file
 from esp_registry.paging import more_rows, page_request
 
 bp = Blueprint("outside", __name__, url_prefix="/credit/outside")
 
 UPLOAD_LIMIT = checks.MAX_BYTES + 256 * 1024  # the file and the form's other fields
 SEARCH_MAX = 100
-# A proof is shown as a document of its own that may run nothing and reach nothing.
-PROOF_CSP = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
 
 
 def _show_errors(form: OutsideTrainingForm | DecisionForm, errors: dict[str, str]) -> list:
@@ -236,25 +235,9 @@ def proof(training_id: int) -> Response:
     as the type its content was found to be, never sniffed, never run, never cached by a
     shared cache."""
     training = _load(training_id, may_see_outside_training)
-    if not training.proof_key:
-        abort(404)
-    try:
-        data = storage.open_file(training.proof_key)
-    except storage.MissingFile:
-        abort(404)
-    extension = storage.EXTENSIONS.get(training.proof_type, "bin")
-    # A photo opens in the browser; a PDF is downloaded, to open in the reader's own viewer.
-    inline = training.proof_type.startswith("image/") and request.args.get("download") != "1"
-    response = Response(data, mimetype=training.proof_type or "application/octet-stream")
-    response.headers["Content-Disposition"] = (
-        f"{'inline' if inline else 'attachment'}; "
-        f'filename="outside-training-{training.id}-proof.{extension}"'
+    return stored_file(
+        training.proof_key, training.proof_type, f"outside-training-{training.id}-proof"
     )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = PROOF_CSP
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
-    return response
 
 
 # ---------------------------------------------------------------------------- approvers
