@@ -74,10 +74,16 @@ def precheck_queue(status: SubmissionStatus, search: str, at: PageRequest) -> Pa
 
 
 def my_assessments(assessor: User, at: PageRequest) -> Page[Assessment]:
-    """The assessments assigned to this assessor and not done, oldest assignment first."""
+    """The assessments assigned to this assessor and not done, oldest assignment first
+    (not those of a submission closed meanwhile: the member withdrew or the window ended)."""
     query = (
         sa.select(Assessment)
-        .where(Assessment.assessor_id == assessor.id, Assessment.completed_at.is_(None))
+        .join(Submission, Submission.id == Assessment.submission_id)
+        .where(
+            Assessment.assessor_id == assessor.id,
+            Assessment.completed_at.is_(None),
+            Submission.status.in_((SubmissionStatus.ASSESSING, SubmissionStatus.LEAD)),
+        )
         .options(joinedload(Assessment.submission).options(*ROW_OPTIONS))
     )
     return paginate(query, Assessment.assigned_at, Assessment.id, size=PAGE_SIZE, at=at, seek=True)

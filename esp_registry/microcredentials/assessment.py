@@ -39,15 +39,15 @@ from esp_registry.microcredentials.models import (
     Submission,
     SubmissionStatus,
 )
-from esp_registry.notifications.outbox import queue_email
+from esp_registry.notifications.outbox import public_url, queue_email
 from esp_registry.results import Result, done, refused
 
 FIRST_PAIR = (AssessorRole.FIRST, AssessorRole.SECOND)
 
 
-def member_page_url() -> str:
-    """The member's micro-credential pages, for e-mails (the member side owns the page)."""
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/microcredentials/"
+def member_page_url(attempt: Attempt) -> str:
+    """The member's page of this attempt, for e-mails (also from the worker)."""
+    return public_url("microcredentials.attempt", attempt_id=attempt.id)
 
 
 # ---------------------------------------------------------------------------- who assesses
@@ -57,7 +57,12 @@ def open_assessments_count() -> sa.ScalarSelect[int]:
     """Per person (correlated with User): the assessments assigned to them and not done."""
     return (
         sa.select(sa.func.count(Assessment.id))
-        .where(Assessment.assessor_id == User.id, Assessment.completed_at.is_(None))
+        .join(Submission, Submission.id == Assessment.submission_id)
+        .where(
+            Assessment.assessor_id == User.id,
+            Assessment.completed_at.is_(None),
+            Submission.status.in_((SubmissionStatus.ASSESSING, SubmissionStatus.LEAD)),
+        )
         .correlate(User)
         .scalar_subquery()
     )
@@ -155,7 +160,7 @@ def return_incomplete(
         "mc_incomplete",
         attempt=attempt,
         submission=submission,
-        member_url=member_page_url(),
+        member_url=member_page_url(attempt),
     )
     db.session.commit()
     return done(_("Returned to the member with your note."), submission)
@@ -434,7 +439,7 @@ def submit_scores(
             "mc_awarded",
             attempt=attempt,
             submission=submission,
-            member_url=member_page_url(),
+            member_url=member_page_url(attempt),
         )
         message = _(
             "Your scores are sent. Every criterion is met: the micro-credential is awarded."
@@ -449,7 +454,7 @@ def submit_scores(
             "mc_returned",
             attempt=attempt,
             submission=submission,
-            member_url=member_page_url(),
+            member_url=member_page_url(attempt),
         )
         message = _("Your scores are sent. The submission returns to the member with the feedback.")
     db.session.commit()

@@ -114,7 +114,7 @@ def _warn(attempt: Attempt, days: int, today: date, now: datetime) -> bool:
             "mc_window_warning",
             attempt=attempt,
             days=(attempt.window_ends_on - today).days,
-            member_url=member_page_url(),
+            member_url=member_page_url(attempt),
         )
         commit_keeping_loaded()  # the chunk's members stay loaded, not read again
         return True
@@ -169,7 +169,7 @@ def _expire(attempt: Attempt, now: datetime) -> bool:
         db.session.rollback()  # submitted, withdrawn or expired by another run meanwhile
         return False
     events.record(attempt, MicrocredentialAction.EXPIRED, None, now)
-    queue_email(attempt.user, "mc_expired", attempt=attempt, member_url=member_page_url())
+    queue_email(attempt.user, "mc_expired", attempt=attempt, member_url=member_page_url(attempt))
     commit_keeping_loaded()
     return True
 

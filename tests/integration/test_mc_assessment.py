@@ -15,7 +15,7 @@ from esp_registry.accounts.models import Role, User
 from esp_registry.certificates.models import Certificate
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
-from esp_registry.microcredentials import rules
+from esp_registry.microcredentials import assessment, earning, rules
 from esp_registry.microcredentials.models import (
     Assessment,
     AssessorRole,
@@ -244,7 +244,7 @@ def test_incomplete_needs_a_note_and_returns_the_attempt_to_drafting(ctx, world)
     [message] = mails("mc_incomplete")
     assert message.to_email == "pat@example.org"
     assert "no lesson plan attached" in message.body_text
-    assert "http://verify.test/microcredentials/" in message.body_text
+    assert f"http://verify.test/microcredentials/attempts/{stored.attempt_id}" in message.body_text
     # Deciding again is refused (the one conditional UPDATE already ran).
     admin = signed_in(ctx, "admin@example.org")
     again = precheck(ctx, submission, "complete", admin=admin)
@@ -678,6 +678,26 @@ def test_a_submission_closed_meanwhile_no_longer_takes_scores(ctx, world):
     assert "no longer waits for your scores" in page
     assert db.session.scalar(sa.select(sa.func.count(Score.id))) == 0
     assert assessments_of(submission.id)[AssessorRole.FIRST].completed_at is None
+
+
+def test_a_withdrawn_submission_leaves_the_queue_and_frees_the_assessor(ctx, world):
+    submission = sent_to_assessors(ctx, world)
+    first = assessments_of(submission.id)[AssessorRole.FIRST]
+    email = db.session.get(User, first.assessor_id).email
+    url = f"/microcredentials/assess/assessments/{first.id}"
+    assert url in signed_in(ctx, email).client.get("/microcredentials/assess/mine").get_data(
+        as_text=True
+    )
+    attempt = db.session.get(Submission, submission.id).attempt
+    assert earning.withdraw(attempt, attempt.user, utcnow()).ok
+    page = signed_in(ctx, email).client.get("/microcredentials/assess/mine").get_data(as_text=True)
+    assert url not in page
+    assert "Nothing to assess right now." in page
+    # Nor does it count as open work when the next assessors are chosen.
+    open_work = db.session.scalar(
+        sa.select(assessment.open_assessments_count()).where(User.id == first.assessor_id)
+    )
+    assert open_work == 0
 
 
 def test_the_pages_read_in_spanish(ctx, world):
