@@ -132,3 +132,16 @@ def test_the_demo_seeds_twice_and_has_what_the_walkthrough_needs(ctx, client):
     attempt_id = awarded[0].microcredential.microcredential_attempt_id
     response = client.get(f"/microcredentials/attempts/{attempt_id}/certificate.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
+
+    # The demo walkthrough's pages: member@ reads the feedback on her attempt; assessor@
+    # finds the two submissions on My assessments.
+    session.sign_out()
+    assert session.sign_in("member@example.org", "esp-demo-2026").status_code == 302
+    page = client.get(f"/microcredentials/attempts/{attempt.id}").get_data(as_text=True)
+    assert "came back: not yet" in page
+    assert all(s.feedback in page for s in not_yet)
+    session.sign_out()
+    assert session.sign_in("assessor@example.org", "esp-demo-2026").status_code == 302
+    page = client.get("/microcredentials/assess/mine").get_data(as_text=True)
+    for waiting_one in waiting:
+        assert f"/microcredentials/assess/assessments/{waiting_one.id}" in page
