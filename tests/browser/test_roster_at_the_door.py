@@ -138,5 +138,9 @@ def test_two_thousand_at_the_door(page: Page, check_page: CheckPage) -> None:
 
     # "Mark all present" marks the whole session, not only the page shown.
     page.get_by_role("button", name="Mark all present").click()
-    expect(page.locator("#roster-table .flash")).to_have_text("1999 marked present.")
+    # One request writes 1,999 rows: on a loaded 2-core CI machine it can take over the
+    # 5 s default (its speed is measured by `make bench`, not here).
+    expect(page.locator("#roster-table .flash")).to_have_text(
+        "1999 marked present.", timeout=30_000
+    )
     expect(count).to_have_text("2000 present of 2000 registered · 0 absent, 0 not yet marked")
