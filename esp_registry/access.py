@@ -16,7 +16,7 @@ from flask_login import current_user
 from esp_registry.accounts.models import User
 from esp_registry.catalog.models import Offering, OfferingStatus, Session, offering_facilitators
 from esp_registry.extensions import db
-from esp_registry.microcredentials.models import Assessment, Attempt, Submission
+from esp_registry.microcredentials.models import Assessment, Attempt
 from esp_registry.registrations.models import Registration
 
 T = TypeVar("T")
@@ -478,16 +478,6 @@ def may_work_on_microcredential_attempt(user: Any, attempt: Any) -> bool:
     return _signed_in(user) and attempt.user_id == user.id
 
 
-def _assigned_to_microcredential_attempt(user: Any, attempt_id: int) -> bool:
-    found = db.session.scalar(
-        sa.select(Assessment.id)
-        .join(Submission, Submission.id == Assessment.submission_id)
-        .where(Submission.attempt_id == attempt_id, Assessment.assessor_id == user.id)
-        .limit(1)
-    )
-    return found is not None
-
-
 def may_see_microcredential_submitted_file(user: Any, evidence: Any) -> bool:
     """A submitted version's file: to the member, the assessors assigned to that version,
     and national admins (who pre-check it)."""
@@ -505,15 +495,12 @@ def may_see_microcredential_submitted_file(user: Any, evidence: Any) -> bool:
 
 
 def may_see_microcredential_draft_file(user: Any, draft: Any) -> bool:
-    """A draft's file: to the member, national admins, and assessors of the attempt."""
+    """A draft's file (work in progress): to the member and national admins only;
+    assessors read what was submitted, never a draft of the next version."""
     if not _signed_in(user):
         return False
     attempt = db.session.get(Attempt, draft.attempt_id)
-    if attempt is None:
-        return False
-    if attempt.user_id == user.id or user.is_national_admin:
-        return True
-    return _assigned_to_microcredential_attempt(user, attempt.id)
+    return attempt is not None and (attempt.user_id == user.id or user.is_national_admin)
 
 
 # ---------------------------------------------------------------------------- Micro-credentials
@@ -526,7 +513,16 @@ def may_precheck_microcredentials(user: Any) -> bool:
 
 
 def may_precheck_microcredential_submission(user: Any, submission: Any) -> bool:
-    return may_precheck_microcredentials(user)
+    """Staff's page of a submission (pre-check, assessors, every score with its assessor's
+    name): never for the member's own, nor for an admin who is also one of its assessors
+    and has not sent their scores (the page would unblind them; they use their own)."""
+    return (
+        may_precheck_microcredentials(user)
+        and submission.attempt.user_id != user.id
+        and not any(
+            a.assessor_id == user.id and a.completed_at is None for a in submission.assessments
+        )
+    )
 
 
 def may_assess_microcredentials(user: Any) -> bool:

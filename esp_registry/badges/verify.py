@@ -22,6 +22,8 @@ from esp_registry.badges import status
 from esp_registry.badges.baking import unbake
 from esp_registry.badges.credential import JWT_TYPE
 
+EARLIER_JWT_TYPE = "vc+jwt"
+
 SECOND = timedelta(seconds=1)  # validUntil is the moment after the last valid day
 COMPACT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
 MAX_TEXT = 1024 * 1024  # an uploaded file (room for a baked badge image)
@@ -107,7 +109,9 @@ def verify(
         result.add(False, _("The signature does not match the registry's published key."))
         return result
     header = signed.headers()
-    typed = header.get("typ", JWT_TYPE) == JWT_TYPE  # optional in OB 3.0; if there, "JWT"
+    # Optional in OB 3.0; if there, "JWT". Badges downloaded before the change to "JWT"
+    # said "vc+jwt" (VC-JOSE-COSE's type): they stay good.
+    typed = header.get("typ", JWT_TYPE) in (JWT_TYPE, EARLIER_JWT_TYPE)
     if not result.add(
         typed,
         _("Signed with the registry's published key (EdDSA).")

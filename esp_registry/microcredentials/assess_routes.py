@@ -112,7 +112,10 @@ def precheck(submission_id: int) -> tuple[str, int] | Response:
     form = PrecheckForm()
     if not form.validate():
         return _submission_page(submission, form, 422)
-    if request.form.get("decision") == "complete":
+    decision = request.form.get("decision")
+    if decision not in ("complete", "incomplete"):
+        abort(400)  # the page's two buttons send one of these; nothing else decides
+    if decision == "complete":
         result = assessment.send_to_assessors(submission, current_user)
     else:
         result = assessment.return_incomplete(submission, current_user, form.note.data or "")

@@ -129,6 +129,7 @@ def return_incomplete(
         return refused(_("Say what is missing: the member reads this note."))
     if len(note) > MAX_FEEDBACK:
         return refused(_("Enter %(max)d characters or fewer.", max=MAX_FEEDBACK))
+    lock_attempt(submission.attempt_id)
     changed = db.session.execute(
         sa.update(Submission)
         .where(Submission.id == submission.id, Submission.status == SubmissionStatus.PRECHECK)
@@ -144,7 +145,7 @@ def return_incomplete(
     if changed != 1:
         return _decided_elsewhere(submission)
     attempt = submission.attempt
-    _reopen(attempt)
+    _reopen(attempt, now)
     events.record(
         attempt,
         MicrocredentialAction.RETURNED_INCOMPLETE,
@@ -166,12 +167,23 @@ def return_incomplete(
     return done(_("Returned to the member with your note."), submission)
 
 
-def _reopen(attempt: Attempt) -> None:
-    """The member drafts again (their draft evidence is still there)."""
+def lock_attempt(attempt_id: int) -> None:
+    """Lock the attempt's row until the transaction ends (PostgreSQL; SQLite writes one at a
+    time anyway). Every change of an attempt and its submission takes the attempt first."""
+    db.session.execute(sa.select(Attempt.id).where(Attempt.id == attempt_id).with_for_update())
+
+
+def _reopen(attempt: Attempt, now: datetime) -> None:
+    """The member drafts again (their draft evidence is still there), with at least
+    rules.RESUBMIT_GRACE_DAYS left to revise: a version returned near or after the window's
+    end can still be resubmitted ("as often as needed", PRODUCT §14)."""
     db.session.execute(
         sa.update(Attempt)
         .where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.SUBMITTED)
-        .values(status=AttemptStatus.DRAFTING)
+        .values(
+            status=AttemptStatus.DRAFTING,
+            window_ends_on=rules.window_after_return(attempt.window_ends_on, now.date()),
+        )
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(attempt)
@@ -223,19 +235,29 @@ def reassign(assessment: Assessment, to: User, by: User, now: datetime | None = 
     taken = {a.assessor_id for a in submission.assessments} | {submission.attempt.user_id}
     if not is_assessor(to) or to.id in taken:
         return refused(_("Choose an assessor who is not already on this submission."))
-    changed = db.session.execute(
-        sa.update(Assessment)
-        .where(
-            Assessment.id == assessment.id,
-            Assessment.assessor_id == assessment.assessor_id,
-            Assessment.completed_at.is_(None),
-        )
-        .values(assessor_id=to.id, assigned_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    still_waiting = sa.select(Submission.id).where(
+        Submission.id == submission.id,
+        Submission.status.in_((SubmissionStatus.ASSESSING, SubmissionStatus.LEAD)),
+    )
+    try:
+        changed = db.session.execute(
+            sa.update(Assessment)
+            .where(
+                Assessment.id == assessment.id,
+                Assessment.assessor_id == assessment.assessor_id,
+                Assessment.completed_at.is_(None),
+                Assessment.submission_id.in_(still_waiting),
+            )
+            .values(assessor_id=to.id, assigned_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    except IntegrityError:  # another admin gave `to` this submission's other assessment
+        changed = 0
     if changed != 1:
         db.session.rollback()
-        return refused(_("This assessment was finished or reassigned meanwhile."))
+        return refused(
+            _("This assessment was finished or reassigned meanwhile, or no longer waits.")
+        )
     db.session.refresh(assessment)
     events.record(
         submission.attempt,
@@ -371,8 +393,10 @@ def submit_scores(
         if assessment.role == AssessorRole.LEAD
         else SubmissionStatus.ASSESSING
     )
-    # The submission's row is locked first (PostgreSQL), so of the first two assessors
-    # sending at once the second reads the first's scores and decides.
+    # The submission's row is locked (PostgreSQL), so of the first two assessors sending at
+    # once the second reads the first's scores and decides; the attempt's row before it, in
+    # the order withdrawing and expiring take them (attempt, then submission): no deadlock.
+    lock_attempt(attempt.id)
     locked = db.session.execute(
         sa.select(Submission.status).where(Submission.id == submission.id).with_for_update()
     ).scalar_one()
@@ -446,7 +470,7 @@ def submit_scores(
         )
     elif decided == rules.Outcome.NOT_YET:
         _set_submission(submission, SubmissionStatus.NOT_YET, now)
-        _reopen(attempt)
+        _reopen(attempt, now)
         events.record(attempt, MicrocredentialAction.RETURNED, by, now, submission=submission)
         db.session.flush()
         queue_email(

@@ -224,6 +224,8 @@ def save_evidence(
                 )
             )
         )
+    if not _still_drafting(attempt.id):
+        return Saved(refused(_("Your evidence is already submitted.")))
     draft = draft_of(attempt.id, component_id)
     if draft is None:
         if revision != 0:
@@ -256,6 +258,16 @@ def save_evidence(
         return _stale(attempt.id, component_id)
     db.session.commit()
     return Saved(done(_("Saved")), revision + 1, saved_at=now)
+
+
+def _still_drafting(attempt_id: int) -> bool:
+    """Re-read (and lock, on PostgreSQL) the attempt's status in this transaction: a save or
+    an attachment racing a submit from another tab waits for it and is then refused, so a
+    submitted version never points at a file replaced (and deleted) a moment later."""
+    status = db.session.execute(
+        sa.select(Attempt.status).where(Attempt.id == attempt_id).with_for_update()
+    ).scalar_one_or_none()
+    return status == AttemptStatus.DRAFTING
 
 
 def _stale(attempt_id: int, component_id: int) -> Saved:
@@ -305,6 +317,8 @@ def attach_file(
     checked = checks.check_proof(data)
     if not checked.ok:
         return refused(checked.message)
+    if not _still_drafting(attempt.id):
+        return refused(_("Your evidence is already submitted."))
     key = storage.store(data, checked.content_type)
     draft = draft_of(attempt.id, component_id)
     old_key = draft.file_key if draft is not None else None

@@ -8,18 +8,26 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, timedelta
 
 from esp_registry.credit.required.rules import add_months
 from esp_registry.microcredentials.models import COACH_AFTER_TRIES, WINDOW_MONTHS, AssessorRole
 
 WARN_DAYS_BEFORE = (30, 7)  # the worker warns of a window's end this many days before
+RESUBMIT_GRACE_DAYS = 30  # a returned version leaves the member at least this long to revise
 
 
 def window_ends_on(started_on: date) -> date:
     """The last day evidence may be submitted: six months after the start (started 15
     January → 15 July; started 31 August → 28 February, the month being shorter)."""
     return add_months(started_on, WINDOW_MONTHS)
+
+
+def window_after_return(window_ends: date, today: date) -> date:
+    """The window once a version comes back (not yet, or incomplete at pre-check): as it
+    was, or RESUBMIT_GRACE_DAYS from today when that is later, so a member whose version
+    was judged near (or after) the window's end can still revise and resubmit."""
+    return max(window_ends, today + timedelta(days=RESUBMIT_GRACE_DAYS))
 
 
 def window_open(window_ends: date, today: date) -> bool:

@@ -138,15 +138,18 @@ def test_verify_refuses_tampered_revoked_and_not_yet_valid(client, actions):
     )
     assert "Failed:</strong> It is not valid yet" in page
 
-    # OB 3.0: the JOSE header's typ, if present, is "JWT"; another type is refused.
+    # OB 3.0: the JOSE header's typ, if present, is "JWT"; another type is refused, but
+    # "vc+jwt", what badges said before, still verifies.
     key = signing_key()
     signed_claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    header_fields = {"alg": "EdDSA", "kid": key_id(key, "http://verify.test"), "typ": "vc+jwt"}
-    other_type = jws.serialize_compact(
-        header_fields, json.dumps(signed_claims), key, algorithms=["EdDSA"]
-    )
-    page = check(client, other_type)
+
+    def typed(typ: str) -> str:
+        fields = {"alg": "EdDSA", "kid": key_id(key, "http://verify.test"), "typ": typ}
+        return jws.serialize_compact(fields, json.dumps(signed_claims), key, algorithms=["EdDSA"])
+
+    page = check(client, typed("application/example"))
     assert "Failed:</strong> The signature is right but its header does not say it" in page
+    assert "This badge is genuine and valid." in check(client, typed("vc+jwt"))
     assert json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))["typ"] == "JWT"
 
     certificate = db.session.scalar(sa.select(Certificate))

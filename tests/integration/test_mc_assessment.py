@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from esp_registry.accounts.models import Role, User
+from esp_registry.accounts.models import Role, RoleGrant, User
 from esp_registry.certificates.models import Certificate
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
@@ -731,3 +731,65 @@ def test_a_submission_closed_before_its_precheck_is_not_sent(ctx, world):
     page = admin.client.get(response.headers["Location"]).get_data(as_text=True)
     assert "This submission no longer waits for a pre-check." in page
     assert assessments_of(submission.id) == {} and mails("mc_assessment_assigned") == []
+
+
+# ---------------------------------------------------------------------------- review fixes
+
+
+def test_staff_pages_of_a_submission_are_not_for_its_member_nor_an_unfinished_assessor(ctx, world):
+    # An admin who is a member too: never their own submission.
+    own = submitted(world["admin"], world["mc"])
+    admin = signed_in(ctx, "admin@example.org")
+    assert admin.client.get(f"/microcredentials/assess/submissions/{own.id}").status_code == 404
+    assert precheck(ctx, own, "complete", admin=admin).status_code == 404
+    assert status_of(own.id) == SubmissionStatus.PRECHECK
+    # An admin who is an assessor too: not while their own scores are not in (the staff
+    # page names every assessor's scores, which would unblind them).
+    submission = sent_to_assessors(ctx, world)
+    first = assessments_of(submission.id)[AssessorRole.FIRST]
+    holder = db.session.get(User, first.assessor_id)
+    holder.role_grants.append(RoleGrant(role=Role.NATIONAL_ADMIN))
+    db.session.commit()
+    url = f"/microcredentials/assess/submissions/{submission.id}"
+    assert signed_in(ctx, holder.email).client.get(url).status_code == 404
+    assert score_as(ctx, first, True, world["mc"]).status_code == 302
+    assert signed_in(ctx, holder.email).client.get(url).status_code == 200
+
+
+def test_a_precheck_without_its_decision_decides_nothing(ctx, world):
+    submission = submitted(world["member"], world["mc"])
+    assert precheck(ctx, submission, "", "A note").status_code == 400
+    assert precheck(ctx, submission, "maybe", "A note").status_code == 400
+    assert status_of(submission.id) == SubmissionStatus.PRECHECK
+    assert mails("mc_incomplete") == []
+
+
+def test_no_reassigning_once_the_submission_is_closed(ctx, world):
+    submission = sent_to_assessors(ctx, world)
+    pair = assessments_of(submission.id)
+    first = pair[AssessorRole.FIRST]
+    taken = {a.assessor_id for a in pair.values()}
+    spare = next(a for a in world["assessors"] if a.id not in taken)
+    stored = db.session.get(Submission, submission.id)
+    stored.status = SubmissionStatus.CLOSED  # the member withdrew
+    db.session.commit()
+    result = assessment.reassign(first, spare, world["admin"])
+    assert not result.ok
+    assert assessments_of(submission.id)[AssessorRole.FIRST].assessor_id == first.assessor_id
+    assert all(m.to_email != spare.email for m in mails("mc_assessment_assigned"))
+
+
+def test_a_version_returned_after_the_window_ended_leaves_time_to_resubmit(ctx, world):
+    submission = sent_to_assessors(ctx, world)
+    attempt = db.session.get(Submission, submission.id).attempt
+    attempt.window_ends_on = utcnow().date() - timedelta(days=3)
+    db.session.commit()
+    pair = assessments_of(submission.id)
+    score_as(ctx, pair[AssessorRole.FIRST], False, world["mc"])
+    score_as(ctx, pair[AssessorRole.SECOND], False, world["mc"])
+    db.session.expire_all()
+    attempt = db.session.get(Attempt, attempt.id)
+    assert attempt.status == AttemptStatus.DRAFTING
+    today = utcnow().date()
+    assert attempt.window_ends_on == today + timedelta(days=rules.RESUBMIT_GRACE_DAYS)
+    assert earning.may_work_on(attempt, utcnow()).allowed

@@ -95,3 +95,13 @@ def test_blind_until_both_are_in_but_the_lead_sees_both() -> None:
 def test_a_coach_is_offered_after_the_third_return() -> None:
     assert not coach_offered(2)
     assert coach_offered(3)
+
+
+def test_a_return_leaves_at_least_the_grace_period_to_resubmit() -> None:
+    from esp_registry.microcredentials.rules import RESUBMIT_GRACE_DAYS, window_after_return
+
+    assert RESUBMIT_GRACE_DAYS == 30
+    far = date(2027, 6, 7)
+    assert window_after_return(far, date(2027, 1, 10)) == far  # plenty left: unchanged
+    assert window_after_return(far, date(2027, 6, 1)) == date(2027, 7, 1)
+    assert window_after_return(far, date(2027, 6, 20)) == date(2027, 7, 20)  # after the end
