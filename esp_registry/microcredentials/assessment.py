@@ -24,7 +24,7 @@ from esp_registry.accounts.models import Role, RoleGrant, User
 from esp_registry.columns import utcnow
 from esp_registry.extensions import db
 from esp_registry.microcredentials import events, rules
-from esp_registry.microcredentials.award import award
+from esp_registry.microcredentials.award import AttemptChanged, award
 from esp_registry.microcredentials.models import (
     MAX_FEEDBACK,
     Assessment,
@@ -145,7 +145,11 @@ def return_incomplete(
     if changed != 1:
         return _decided_elsewhere(submission)
     attempt = submission.attempt
-    _reopen(attempt, now)
+    try:
+        _reopen(attempt, now)
+    except AttemptChanged:
+        db.session.rollback()
+        return refused(_("The member withdrew, or the window ended: nothing to return."))
     events.record(
         attempt,
         MicrocredentialAction.RETURNED_INCOMPLETE,
@@ -176,8 +180,9 @@ def lock_attempt(attempt_id: int) -> None:
 def _reopen(attempt: Attempt, now: datetime) -> None:
     """The member drafts again (their draft evidence is still there), with at least
     rules.RESUBMIT_GRACE_DAYS left to revise: a version returned near or after the window's
-    end can still be resubmitted ("as often as needed", PRODUCT §14)."""
-    db.session.execute(
+    end can still be resubmitted ("as often as needed", PRODUCT §14). AttemptChanged when
+    the attempt is no longer submitted (withdrawn or expired meanwhile)."""
+    changed = db.session.execute(
         sa.update(Attempt)
         .where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.SUBMITTED)
         .values(
@@ -185,7 +190,9 @@ def _reopen(attempt: Attempt, now: datetime) -> None:
             window_ends_on=rules.window_after_return(attempt.window_ends_on, now.date()),
         )
         .execution_options(synchronize_session=False)
-    )
+    ).rowcount
+    if changed != 1:
+        raise AttemptChanged(attempt.id)
     db.session.refresh(attempt)
 
 
@@ -445,6 +452,19 @@ def submit_scores(
         maps.get(AssessorRole.SECOND),
         maps.get(AssessorRole.LEAD),
     )
+    try:
+        message = _decide(submission, attempt, decided, by, now)
+    except AttemptChanged:
+        db.session.rollback()
+        return Scored(refused(_("This submission no longer waits for your scores.")), {})
+    db.session.commit()
+    return Scored(done(message, assessment), {}, decided)
+
+
+def _decide(
+    submission: Submission, attempt: Attempt, decided: rules.Outcome, by: User, now: datetime
+) -> str:
+    """Carry out what the scores decided; the message for the assessor."""
     message = _("Your scores are sent.")
     if decided == rules.Outcome.NEEDS_LEAD:
         _set_submission(submission, SubmissionStatus.LEAD, None)
@@ -481,8 +501,7 @@ def submit_scores(
             member_url=member_page_url(attempt),
         )
         message = _("Your scores are sent. The submission returns to the member with the feedback.")
-    db.session.commit()
-    return Scored(done(message, assessment), {}, decided)
+    return message
 
 
 def _set_submission(submission: Submission, status: SubmissionStatus, now: datetime | None) -> None:

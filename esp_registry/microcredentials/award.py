@@ -22,11 +22,24 @@ from esp_registry.extensions import db
 from esp_registry.microcredentials.models import Attempt, AttemptStatus
 
 
+class AttemptChanged(Exception):
+    """The attempt is no longer submitted (the member withdrew, or it expired) by the time
+    a decision would change it: the decision's transaction is rolled back."""
+
+
 def award(attempt: Attempt, now: datetime) -> Certificate:
     """Award `attempt` and issue its certificate. Flushes, never commits (the decision that
-    awards it does, with its audit row and e-mail)."""
-    attempt.status = AttemptStatus.AWARDED
-    attempt.awarded_at = now
+    awards it does, with its audit row and e-mail). One conditional UPDATE: an attempt no
+    longer submitted raises AttemptChanged instead of being awarded after all."""
+    changed = db.session.execute(
+        sa.update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.SUBMITTED)
+        .values(status=AttemptStatus.AWARDED, awarded_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        raise AttemptChanged(attempt.id)
+    db.session.refresh(attempt)
     certificate = Certificate(
         microcredential_attempt_id=attempt.id,
         code=new_code(),

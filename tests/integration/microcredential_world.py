@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from esp_registry.accounts.models import User
 from esp_registry.extensions import db
 from esp_registry.microcredentials import award as awards
-from esp_registry.microcredentials.models import Attempt, Microcredential
+from esp_registry.microcredentials.models import Attempt, AttemptStatus, Microcredential
 from tests import factories
 
 AWARDED = datetime(2025, 5, 20, 14, tzinfo=UTC)
@@ -33,6 +33,7 @@ def award_of(member: User, microcredential: Microcredential, when: datetime) -> 
         started_at=when - timedelta(days=60),
         window_ends_on=(when + timedelta(days=120)).date(),
         submissions_count=1,
+        status=AttemptStatus.SUBMITTED,  # the scores that award it come to a submitted one
     )
     db.session.add(attempt)
     db.session.flush()

@@ -150,3 +150,57 @@ def test_the_first_two_assessors_scoring_at_once_still_decide(ctx):
         assert db.session.get(Submission, submission.id).status == expected
     kinds = db.session.scalars(sa.select(OutboxMessage.kind)).all()
     assert kinds.count("mc_awarded") == 2 and kinds.count("mc_returned") == 2
+
+
+def withdraw_now(attempt_id: int, barrier: threading.Barrier) -> Result:
+    from esp_registry.columns import utcnow
+    from esp_registry.microcredentials import earning
+    from esp_registry.microcredentials.models import Attempt
+
+    attempt = db.session.get(Attempt, attempt_id)
+    barrier.wait()
+    return earning.withdraw(attempt, attempt.user, utcnow())
+
+
+def test_a_withdrawal_and_the_deciding_score_at_once_never_deadlock(ctx):
+    """The member withdraws while the second assessor sends the deciding scores: both take
+    the attempt's row before the submission's, so one waits for the other (no deadlock, no
+    500) and the outcome is one of the two, consistently."""
+    from esp_registry.microcredentials.models import Attempt, AttemptStatus
+
+    people()
+    admin = db.session.scalar(sa.select(User).where(User.email == "admin0@example.org"))
+    mc = factories.microcredential()
+    for round_ in range(ROUNDS):
+        member = factories.person(f"w{round_}@example.org", name=f"Member {round_}")
+        submission = submitted(member, mc)
+        assert assessment.send_to_assessors(submission, admin).ok
+        pair = {
+            a.role: (a.id, a.assessor_id)
+            for a in db.session.scalars(
+                sa.select(Assessment).where(Assessment.submission_id == submission.id)
+            )
+        }
+        ids = criteria_ids(mc)
+        first_id, first_by = pair[AssessorRole.FIRST]
+        with ctx.app_context():
+            assert score(first_id, first_by, ids, True, threading.Barrier(1)).result.ok
+        second_id, second_by = pair[AssessorRole.SECOND]
+
+        answers, errors = at_once(
+            ctx,
+            [
+                partial(score, second_id, second_by, ids, True),
+                partial(withdraw_now, submission.attempt_id),
+            ],
+        )
+        assert not errors, errors[:2]
+        assert len(answers) == 2
+        db.session.expire_all()
+        attempt = db.session.get(Attempt, submission.attempt_id)
+        status = db.session.get(Submission, submission.id).status
+        if attempt.status == AttemptStatus.AWARDED:
+            assert status == SubmissionStatus.MET
+        else:
+            assert attempt.status == AttemptStatus.WITHDRAWN
+            assert status == SubmissionStatus.CLOSED
