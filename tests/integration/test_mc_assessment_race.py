@@ -11,11 +11,15 @@ from functools import partial
 import sqlalchemy as sa
 
 from esp_registry.accounts.models import Role, User
+from esp_registry.columns import utcnow
 from esp_registry.extensions import db
-from esp_registry.microcredentials import assessment
+from esp_registry.microcredentials import assessment, earning
 from esp_registry.microcredentials.models import (
     Assessment,
     AssessorRole,
+    Attempt,
+    AttemptStatus,
+    Microcredential,
     MicrocredentialAction,
     MicrocredentialEvent,
     Submission,
@@ -119,20 +123,28 @@ def test_two_admins_precheck_at_once_one_decision(ctx):
         assert count == (2 if status == SubmissionStatus.ASSESSING else 0)
 
 
+def with_assessors(
+    member: User, mc: Microcredential, admin: User
+) -> tuple[Submission, dict[AssessorRole, tuple[int, int]]]:
+    """A submission of `member`'s, sent to its two assessors: role → (assessment, assessor)."""
+    submission = submitted(member, mc)
+    assert assessment.send_to_assessors(submission, admin).ok
+    pair = {
+        a.role: (a.id, a.assessor_id)
+        for a in db.session.scalars(
+            sa.select(Assessment).where(Assessment.submission_id == submission.id)
+        )
+    }
+    return submission, pair
+
+
 def test_the_first_two_assessors_scoring_at_once_still_decide(ctx):
     people()
     admin = db.session.scalar(sa.select(User).where(User.email == "admin0@example.org"))
     mc = factories.microcredential()
     for round_ in range(ROUNDS):
         member = factories.person(f"m{round_}@example.org", name=f"Member {round_}")
-        submission = submitted(member, mc)
-        assert assessment.send_to_assessors(submission, admin).ok
-        pair = {
-            a.role: (a.id, a.assessor_id)
-            for a in db.session.scalars(
-                sa.select(Assessment).where(Assessment.submission_id == submission.id)
-            )
-        }
+        submission, pair = with_assessors(member, mc, admin)
         ids = criteria_ids(mc)
         met = round_ % 2 == 0
 
@@ -153,10 +165,6 @@ def test_the_first_two_assessors_scoring_at_once_still_decide(ctx):
 
 
 def withdraw_now(attempt_id: int, barrier: threading.Barrier) -> Result:
-    from esp_registry.columns import utcnow
-    from esp_registry.microcredentials import earning
-    from esp_registry.microcredentials.models import Attempt
-
     attempt = db.session.get(Attempt, attempt_id)
     barrier.wait()
     return earning.withdraw(attempt, attempt.user, utcnow())
@@ -166,21 +174,12 @@ def test_a_withdrawal_and_the_deciding_score_at_once_never_deadlock(ctx):
     """The member withdraws while the second assessor sends the deciding scores: both take
     the attempt's row before the submission's, so one waits for the other (no deadlock, no
     500) and the outcome is one of the two, consistently."""
-    from esp_registry.microcredentials.models import Attempt, AttemptStatus
-
     people()
     admin = db.session.scalar(sa.select(User).where(User.email == "admin0@example.org"))
     mc = factories.microcredential()
     for round_ in range(ROUNDS):
         member = factories.person(f"w{round_}@example.org", name=f"Member {round_}")
-        submission = submitted(member, mc)
-        assert assessment.send_to_assessors(submission, admin).ok
-        pair = {
-            a.role: (a.id, a.assessor_id)
-            for a in db.session.scalars(
-                sa.select(Assessment).where(Assessment.submission_id == submission.id)
-            )
-        }
+        submission, pair = with_assessors(member, mc, admin)
         ids = criteria_ids(mc)
         first_id, first_by = pair[AssessorRole.FIRST]
         with ctx.app_context():
